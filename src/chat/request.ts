@@ -1,0 +1,106 @@
+import type { Limits } from "../config.ts";
+import { ChatError, badRequest } from "../errors.ts";
+
+export type Role = "user" | "assistant" | "system";
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+export interface ChatRequest {
+  messages: ChatMessage[];
+}
+
+const ROLES: ReadonlySet<string> = new Set<Role>(["user", "assistant", "system"]);
+
+const tooLarge = (limit: number) =>
+  new ChatError({
+    status: 413,
+    type: "request_too_large",
+    message: `The request body is larger than ${limit} bytes. Shorten the conversation or raise CHAT_MAX_BODY_BYTES.`,
+  });
+
+/**
+ * Reads the body with a byte cap, so an oversized upload is refused as soon as it crosses the
+ * limit instead of after it has all been buffered.
+ */
+export async function readBody(req: Request, maxBytes: number): Promise<string> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks, size);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("The request body is not valid UTF-8.");
+  }
+}
+
+/** Checks the parsed JSON against the wire contract and the configured limits. */
+export function validateChatRequest(body: unknown, limits: Limits): ChatRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badRequest('The request body must be a JSON object like {"messages":[{"role":"user","content":"Hi"}]}.');
+  }
+  const messages = (body as { messages?: unknown }).messages;
+  if (messages === undefined) throw badRequest('The request body has no "messages" array.');
+  if (!Array.isArray(messages)) throw badRequest('"messages" must be an array.');
+  if (messages.length === 0) throw badRequest('"messages" is empty: send at least one message.');
+  if (messages.length > limits.maxMessages) {
+    throw new ChatError({
+      status: 413,
+      type: "request_too_large",
+      message: `Too many messages: ${messages.length} (the limit is ${limits.maxMessages}).`,
+    });
+  }
+  let chars = 0;
+  const out: ChatMessage[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (typeof m !== "object" || m === null || Array.isArray(m)) {
+      throw badRequest(`messages[${i}] must be an object with "role" and "content".`);
+    }
+    const { role, content } = m as { role?: unknown; content?: unknown };
+    if (typeof role !== "string" || !ROLES.has(role)) {
+      throw badRequest(`messages[${i}].role must be "user", "assistant" or "system" (got ${describe(role)}).`);
+    }
+    if (typeof content !== "string") {
+      throw badRequest(`messages[${i}].content must be a string (got ${describe(content)}).`);
+    }
+    chars += content.length;
+    if (chars > limits.maxChars) {
+      throw new ChatError({
+        status: 413,
+        type: "request_too_large",
+        message: `The conversation is longer than ${limits.maxChars} characters. Start a new chat or shorten it.`,
+      });
+    }
+    // Copy only the two known fields: nothing else from the client reaches the upstream.
+    out[i] = { role: role as Role, content };
+  }
+  return { messages: out };
+}
+
+/** Body → ChatRequest, or a ChatError a user can act on. */
+export async function parseChatRequest(req: Request, limits: Limits): Promise<ChatRequest> {
+  const text = await readBody(req, limits.maxBodyBytes);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw badRequest("The request body is not valid JSON.");
+  }
+  return validateChatRequest(body, limits);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
+  return typeof value;
+}

@@ -1,0 +1,152 @@
+/** Everything the server needs to know, read once from the environment and the command line. */
+export interface Config {
+  port: number;
+  host: string;
+  apiKey: string | undefined;
+  baseURL: string | undefined;
+  model: string;
+  systemPrompt: string | undefined;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  limits: Limits;
+  /** A `: ping` comment goes out when a stream has been silent this long. */
+  heartbeatMs: number;
+  /** Time allowed for the upstream to answer with headers (the SDK's `timeout`). */
+  upstreamTimeoutMs: number;
+  /** Retries of a failed upstream call, only ever before the first token. */
+  upstreamRetries: number;
+  /** On SIGTERM/SIGINT, how long open streams may go on before they are cut. */
+  shutdownGraceMs: number;
+  development: boolean;
+}
+
+export interface Limits {
+  maxBodyBytes: number;
+  maxMessages: number;
+  maxChars: number;
+  maxStreams: number;
+}
+
+export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
+
+/** A configuration mistake: main prints the message on one line and exits 1. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const DEFAULT_MODEL = "gpt-5-mini";
+
+interface Option {
+  flag: string;
+  env: string;
+  help: string;
+  fallback?: string;
+}
+
+// The API key has no flag on purpose: command lines are visible to every user through `ps`.
+export const OPTIONS: Option[] = [
+  { flag: "port", env: "PORT", help: "port to listen on", fallback: "3000" },
+  { flag: "host", env: "HOST", help: "address to bind; 0.0.0.0 exposes the chat to your network", fallback: "127.0.0.1" },
+  { flag: "base-url", env: "OPENAI_BASE_URL", help: "OpenAI-compatible API root, e.g. http://127.0.0.1:11434/v1 for Ollama" },
+  { flag: "model", env: "OPENAI_MODEL", help: "model name sent upstream", fallback: DEFAULT_MODEL },
+  { flag: "system-prompt", env: "CHAT_SYSTEM_PROMPT", help: "system message prepended to every conversation" },
+  { flag: "temperature", env: "CHAT_TEMPERATURE", help: "sampling temperature 0–2 (omitted: the model's default)" },
+  { flag: "max-tokens", env: "CHAT_MAX_TOKENS", help: "cap on tokens per answer (omitted: the model's default)" },
+  { flag: "max-body-bytes", env: "CHAT_MAX_BODY_BYTES", help: "largest accepted request body", fallback: String(1024 * 1024) },
+  { flag: "max-messages", env: "CHAT_MAX_MESSAGES", help: "most messages in one request", fallback: "500" },
+  { flag: "max-chars", env: "CHAT_MAX_CHARS", help: "most characters of content in one request", fallback: "400000" },
+  { flag: "max-streams", env: "CHAT_MAX_STREAMS", help: "concurrent answers before new ones get 429", fallback: "20000" },
+  { flag: "heartbeat-ms", env: "CHAT_HEARTBEAT_MS", help: "idle time before a `: ping` keeps a stream open", fallback: "4000" },
+  { flag: "upstream-timeout-ms", env: "CHAT_UPSTREAM_TIMEOUT_MS", help: "time for the upstream to start answering", fallback: "600000" },
+  { flag: "upstream-retries", env: "CHAT_UPSTREAM_RETRIES", help: "retries before the first token (429, 5xx, network)", fallback: "2" },
+  { flag: "shutdown-grace-ms", env: "CHAT_SHUTDOWN_GRACE_MS", help: "how long open streams may finish on SIGTERM", fallback: "10000" },
+];
+
+export function helpText(name: string): string {
+  const rows = OPTIONS.map((o) => {
+    const left = `  --${o.flag} <value>`.padEnd(30);
+    const def = o.fallback !== undefined ? ` [${o.fallback}]` : "";
+    return `${left}${o.env}: ${o.help}${def}`;
+  });
+  return [
+    `Usage: ${name} [options]`,
+    "",
+    "Streams answers from OpenAI or any OpenAI-compatible server to the browser.",
+    "Every option can also be given by its environment variable; flags win.",
+    "",
+    ...rows,
+    "  --help                      this text",
+    "  --version                   print the version",
+    "",
+    "The API key is read from OPENAI_API_KEY only (never a flag: command lines are visible in `ps`).",
+  ].join("\n");
+}
+
+/** Reads flags (`--port 8080` or `--port=8080`) over environment variables over defaults. */
+export function parseArgs(argv: readonly string[], env: Record<string, string | undefined>): ParsedArgs {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") return { kind: "help" };
+    if (arg === "--version" || arg === "-v") return { kind: "version" };
+    if (!arg.startsWith("--")) throw new ConfigError(`unexpected argument "${arg}" (see --help)`);
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (!OPTIONS.some((o) => o.flag === name)) throw new ConfigError(`unknown option --${name} (see --help)`);
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+    flags.set(name, value);
+  }
+
+  const raw = (flag: string): { value: string | undefined; source: string } => {
+    const opt = OPTIONS.find((o) => o.flag === flag)!;
+    if (flags.has(flag)) return { value: flags.get(flag), source: `--${flag}` };
+    const fromEnv = env[opt.env];
+    if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv.trim(), source: opt.env };
+    return { value: opt.fallback, source: `default of ${opt.env}` };
+  };
+  const text = (flag: string) => raw(flag).value;
+  const int = (flag: string, min: number, max: number) => num(flag, { min, max, integer: true });
+  const num = (flag: string, range: { min: number; max: number; integer?: boolean }): number | undefined => {
+    const { value, source } = raw(flag);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    const ok = value !== "" && Number.isFinite(n) && (!range.integer || Number.isInteger(n));
+    if (!ok || n < range.min || n > range.max) {
+      const kind = range.integer ? "an integer" : "a number";
+      throw new ConfigError(`${source}="${value}" is not ${kind} from ${range.min} to ${range.max}`);
+    }
+    return n;
+  };
+
+  const baseURL = text("base-url");
+  if (baseURL !== undefined && !URL.canParse(baseURL)) {
+    throw new ConfigError(`${raw("base-url").source}="${baseURL}" is not a URL (e.g. http://127.0.0.1:11434/v1)`);
+  }
+  const apiKey = env.OPENAI_API_KEY?.trim() || undefined;
+
+  return {
+    kind: "run",
+    config: {
+      port: int("port", 0, 65535)!,
+      host: text("host")!,
+      apiKey,
+      baseURL,
+      model: text("model")!,
+      systemPrompt: text("system-prompt"),
+      temperature: num("temperature", { min: 0, max: 2 }),
+      maxTokens: int("max-tokens", 1, 10_000_000),
+      limits: {
+        maxBodyBytes: int("max-body-bytes", 1024, 1024 * 1024 * 1024)!,
+        maxMessages: int("max-messages", 1, 100_000)!,
+        maxChars: int("max-chars", 1, 100_000_000)!,
+        maxStreams: int("max-streams", 1, 1_000_000)!,
+      },
+      heartbeatMs: int("heartbeat-ms", 100, 3_600_000)!,
+      upstreamTimeoutMs: int("upstream-timeout-ms", 100, 86_400_000)!,
+      upstreamRetries: int("upstream-retries", 0, 10)!,
+      shutdownGraceMs: int("shutdown-grace-ms", 0, 3_600_000)!,
+      development: env.NODE_ENV === "development",
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import pkg from "../package.json";
+import { ActiveStreams, shuttingDown } from "./chat/active-streams.ts";
+import { Heartbeat } from "./chat/heartbeat.ts";
+import { createClient } from "./chat/upstream.ts";
+import { ConfigError, helpText, parseArgs } from "./config.ts";
+import { relaunchWithFetchCap } from "./fetch-cap.ts";
+import { startServer } from "./server.ts";
+
+const compiled = Bun.main.startsWith("/$bunfs/");
+const args = process.argv.slice(2);
+
+let parsed;
+try {
+  parsed = parseArgs(args, process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`chat: ${err.message}`);
+  process.exit(1);
+}
+if (parsed.kind === "help") {
+  console.log(helpText(compiled ? "chat" : "bun src/main.ts"));
+  process.exit(0);
+}
+if (parsed.kind === "version") {
+  console.log(`chat ${pkg.version} (bun ${Bun.version})`);
+  process.exit(0);
+}
+
+await relaunchWithFetchCap();
+
+const config = parsed.config;
+const active = new ActiveStreams();
+const deps = { config, client: createClient(config), active, heartbeat: new Heartbeat(config.heartbeatMs) };
+
+let server: ReturnType<typeof startServer>;
+try {
+  server = startServer(deps);
+} catch (err) {
+  console.error(`chat: cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+const upstream = config.baseURL ?? "https://api.openai.com/v1";
+console.log(`chat ${pkg.version} listening on ${server.url} (model ${config.model} at ${upstream})`);
+if (!config.apiKey && !config.baseURL) {
+  console.warn("chat: OPENAI_API_KEY is not set: the page will say so and /api/chat answers 503 until it is.");
+}
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`chat: ${signal}: no new requests; waiting up to ${config.shutdownGraceMs} ms for ${active.size} open stream(s)`);
+  void server.stop(false);
+  await active.drain(config.shutdownGraceMs);
+  active.abortAll(shuttingDown());
+  // Let the error events flush before the sockets close.
+  await Bun.sleep(50);
+  await server.stop(true);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

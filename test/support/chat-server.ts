@@ -1,0 +1,60 @@
+import { type Subprocess } from "bun";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..", "..");
+
+export interface ChatServer {
+  url: string;
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  /** Everything the process printed so far (stdout + stderr). */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/**
+ * Starts the real server as a child process on a free loopback port: from source by default, or
+ * the compiled binary with `{ binary: "dist/chat" }`. Resolves once it prints its address.
+ */
+export async function startChat(opts: { env?: Record<string, string>; binary?: string; args?: string[] } = {}): Promise<ChatServer> {
+  const cmd = opts.binary ? [join(root, opts.binary)] : [process.execPath, join(root, "src/main.ts")];
+  const proc = Bun.spawn([...cmd, ...(opts.args ?? [])], {
+    cwd: opts.binary ? "/" : root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BUN_CONFIG_MAX_HTTP_REQUESTS: "65535",
+      ...opts.env,
+    },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let out = "";
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    const dec = new TextDecoder();
+    for await (const c of s) out += dec.decode(c, { stream: true });
+  };
+  void pump(proc.stdout);
+  void pump(proc.stderr);
+
+  const deadline = Date.now() + 15_000;
+  let url: string | undefined;
+  while (!url) {
+    const m = /listening on (http:\/\/[^\s/]+)/.exec(out);
+    if (m) url = m[1];
+    else if (proc.exitCode !== null) throw new Error(`chat exited with ${proc.exitCode}:\n${out}`);
+    else if (Date.now() > deadline) throw new Error(`chat did not start in 15 s:\n${out}`);
+    else await Bun.sleep(20);
+  }
+  return {
+    url: url!,
+    proc,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      return proc.exited;
+    },
+  };
+}
