@@ -120,8 +120,8 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   };
 
   const baseURL = text("base-url");
-  if (baseURL !== undefined && !URL.canParse(baseURL)) {
-    throw new ConfigError(`${raw("base-url").source}="${baseURL}" is not a URL (e.g. http://127.0.0.1:11434/v1)`);
+  if (baseURL !== undefined && !/^https?:$/.test(URL.parse(baseURL)?.protocol ?? "")) {
+    throw new ConfigError(`${raw("base-url").source}="${baseURL}" is not an http(s) URL (e.g. http://127.0.0.1:11434/v1)`);
   }
   const apiKey = env.OPENAI_API_KEY?.trim() || undefined;
 

@@ -15,18 +15,23 @@ export interface ChatServer {
  * Starts the real server as a child process on a free loopback port: from source by default, or
  * the compiled binary with `{ binary: "dist/chat" }`. Resolves once it prints its address.
  */
-export async function startChat(opts: { env?: Record<string, string>; binary?: string; args?: string[] } = {}): Promise<ChatServer> {
+export async function startChat(
+  opts: { env?: Record<string, string>; binary?: string; args?: string[]; withoutFetchCapEnv?: boolean } = {},
+): Promise<ChatServer> {
   const cmd = opts.binary ? [join(root, opts.binary)] : [process.execPath, join(root, "src/main.ts")];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    // Set by `bun run start`; without it the server re-runs itself to set it (tested on its own).
+    BUN_CONFIG_MAX_HTTP_REQUESTS: "65535",
+    ...opts.env,
+  };
+  if (opts.withoutFetchCapEnv) delete env.BUN_CONFIG_MAX_HTTP_REQUESTS;
   const proc = Bun.spawn([...cmd, ...(opts.args ?? [])], {
     cwd: opts.binary ? "/" : root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BUN_CONFIG_MAX_HTTP_REQUESTS: "65535",
-      ...opts.env,
-    },
+    env,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -27,6 +27,8 @@ export interface FakeBehaviour {
   text: string;
   /** finish_reason to send. */
   finish: string;
+  /** Each token repeated this many times (large upstream lines). */
+  repeat: number;
 }
 
 export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
@@ -40,12 +42,15 @@ export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
   mode: "error",
   text: "",
   finish: "stop",
+  repeat: 1,
 };
 
 /** The tokens the fake sends for a behaviour: tests compare the relayed text with their concatenation. */
-export function fakeTokens(b: Pick<FakeBehaviour, "tokens" | "text">): string[] {
-  if (b.text) return b.text.match(/\S+\s*|\s+/g) ?? [];
-  return Array.from({ length: b.tokens }, (_, i) => (i === 0 ? "Token0" : ` token${i}`));
+export function fakeTokens(b: Pick<FakeBehaviour, "tokens" | "text"> & { repeat?: number }): string[] {
+  const tokens = b.text
+    ? (b.text.match(/\S+\s*|\s+/g) ?? [])
+    : Array.from({ length: b.tokens }, (_, i) => (i === 0 ? "Token0" : ` token${i}`));
+  return b.repeat && b.repeat > 1 ? tokens.map((t) => t.repeat(b.repeat!)) : tokens;
 }
 
 export function fakeText(b: Partial<FakeBehaviour> = {}): string {
@@ -77,7 +82,7 @@ export interface FakeOpenAI {
   url: string;
   /** Base URL for the SDK: `${url}/v1`. */
   baseURL: string;
-  stats: { requests: number; completed: number; cancelled: number; open: number };
+  stats: { requests: number; completed: number; cancelled: number; open: number; peak: number };
   /** Request bodies received on /v1/chat/completions, newest last. */
   bodies: Record<string, unknown>[];
   /** Headers of those requests. */
@@ -88,7 +93,7 @@ export interface FakeOpenAI {
 }
 
 export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpenAI {
-  const stats = { requests: 0, completed: 0, cancelled: 0, open: 0 };
+  const stats = { requests: 0, completed: 0, cancelled: 0, open: 0, peak: 0 };
   const bodies: Record<string, unknown>[] = [];
   const headers: Headers[] = [];
   let cancelWaiters: Array<() => void> = [];
@@ -191,6 +196,7 @@ function streamResponse(
   };
   req.signal.addEventListener("abort", markCancelled, { once: true });
   stats.open++;
+  stats.peak = Math.max(stats.peak, stats.open);
 
   return new Response(
     new ReadableStream<Uint8Array>({
@@ -206,7 +212,10 @@ function streamResponse(
               if (b.mode === "error") {
                 send(encoder.encode(`data: ${JSON.stringify({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } })}\n\n`));
               }
-              if (b.mode === "cut") return controller.error(new Error("fake upstream cut the connection"));
+              if (b.mode === "cut") {
+                await Bun.sleep(50); // let the sent tokens leave before the socket drops
+                return controller.error(new Error("fake upstream cut the connection"));
+              }
               done = true;
               stats.open--;
               return controller.close();
