@@ -1,5 +1,5 @@
 import { type Subprocess } from "bun";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -18,7 +18,8 @@ export interface ChatServer {
 export async function startChat(
   opts: { env?: Record<string, string>; binary?: string; args?: string[]; withoutFetchCapEnv?: boolean } = {},
 ): Promise<ChatServer> {
-  const cmd = opts.binary ? [join(root, opts.binary)] : [process.execPath, join(root, "src/main.ts")];
+  const binary = opts.binary && (isAbsolute(opts.binary) ? opts.binary : join(root, opts.binary));
+  const cmd = binary ? [binary] : [process.execPath, join(root, "src/main.ts")];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
@@ -30,7 +31,8 @@ export async function startChat(
   };
   if (opts.withoutFetchCapEnv) delete env.BUN_CONFIG_MAX_HTTP_REQUESTS;
   const proc = Bun.spawn([...cmd, ...(opts.args ?? [])], {
-    cwd: opts.binary ? "/" : root,
+    // The binary runs from its own folder: proof it needs nothing from the repo.
+    cwd: binary ? dirname(binary) : root,
     env,
     stdin: "ignore",
     stdout: "pipe",
