@@ -9,6 +9,7 @@ export interface Config {
   temperature: number | undefined;
   maxTokens: number | undefined;
   limits: Limits;
+  security: Security;
   /** A `: ping` comment goes out when a stream has been silent this long. */
   heartbeatMs: number;
   /** Time allowed for the upstream to answer with headers (the SDK's `timeout`). */
@@ -25,6 +26,17 @@ export interface Limits {
   maxMessages: number;
   maxChars: number;
   maxStreams: number;
+  maxStreamsPerClient: number;
+  requestsPerMinute: number;
+}
+
+export interface Security {
+  /** When set, every /api call needs `Authorization: Bearer <token>`. */
+  authToken: string | undefined;
+  /** Origins besides the server's own that may POST (browser cross-site requests). */
+  allowedOrigins: string[];
+  /** Host names besides loopback ones accepted while bound to loopback (DNS-rebinding defence). */
+  allowedHosts: string[];
 }
 
 export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
@@ -56,6 +68,10 @@ export const OPTIONS: Option[] = [
   { flag: "max-messages", env: "CHAT_MAX_MESSAGES", help: "most messages in one request", fallback: "500" },
   { flag: "max-chars", env: "CHAT_MAX_CHARS", help: "most characters of content in one request", fallback: "400000" },
   { flag: "max-streams", env: "CHAT_MAX_STREAMS", help: "concurrent answers before new ones get 429", fallback: "20000" },
+  { flag: "max-streams-per-client", env: "CHAT_MAX_STREAMS_PER_CLIENT", help: "concurrent answers per client address, 0 = no limit [8 when exposed, 0 on loopback]" },
+  { flag: "requests-per-minute", env: "CHAT_REQUESTS_PER_MINUTE", help: "chat requests a minute per client address, 0 = no limit [60 when exposed, 0 on loopback]" },
+  { flag: "allowed-origins", env: "CHAT_ALLOWED_ORIGINS", help: "extra origins allowed to call the API, comma-separated" },
+  { flag: "allowed-hosts", env: "CHAT_ALLOWED_HOSTS", help: "extra Host names accepted when bound to loopback, comma-separated" },
   { flag: "heartbeat-ms", env: "CHAT_HEARTBEAT_MS", help: "idle time before a `: ping` keeps a stream open", fallback: "4000" },
   { flag: "upstream-timeout-ms", env: "CHAT_UPSTREAM_TIMEOUT_MS", help: "time for the upstream to start answering", fallback: "600000" },
   { flag: "upstream-retries", env: "CHAT_UPSTREAM_RETRIES", help: "retries before the first token (429, 5xx, network)", fallback: "2" },
@@ -64,7 +80,7 @@ export const OPTIONS: Option[] = [
 
 export function helpText(name: string): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  --${o.flag} <value>`.padEnd(30);
+    const left = `  --${o.flag} <value>`.padEnd(34);
     const def = o.fallback !== undefined ? ` [${o.fallback}]` : "";
     return `${left}${o.env}: ${o.help}${def}`;
   });
@@ -78,7 +94,10 @@ export function helpText(name: string): string {
     "  --help                      this text",
     "  --version                   print the version",
     "",
-    "The API key is read from OPENAI_API_KEY only (never a flag: command lines are visible in `ps`).",
+    "Secrets come from the environment only (command lines are visible in `ps`):",
+    "  OPENAI_API_KEY               the upstream API key",
+    "  CHAT_AUTH_TOKEN              if set, API calls need `Authorization: Bearer <token>`; required",
+    "                               when HOST is not a loopback address, unless CHAT_ALLOW_UNAUTHENTICATED=1",
   ].join("\n");
 }
 
@@ -124,12 +143,24 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     throw new ConfigError(`${raw("base-url").source}="${baseURL}" is not an http(s) URL (e.g. http://127.0.0.1:11434/v1)`);
   }
   const apiKey = env.OPENAI_API_KEY?.trim() || undefined;
+  const authToken = env.CHAT_AUTH_TOKEN?.trim() || undefined;
+  const host = text("host")!;
+  if (!isLoopback(host) && !authToken && env.CHAT_ALLOW_UNAUTHENTICATED !== "1") {
+    throw new ConfigError(
+      `HOST=${host} exposes the chat (and your API key's budget) beyond this machine: set CHAT_AUTH_TOKEN, or CHAT_ALLOW_UNAUTHENTICATED=1 if a proxy in front authenticates`,
+    );
+  }
+  const list = (flag: string) =>
+    (text(flag) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
 
   return {
     kind: "run",
     config: {
       port: int("port", 0, 65535)!,
-      host: text("host")!,
+      host,
       apiKey,
       baseURL,
       model: text("model")!,
@@ -141,6 +172,14 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
         maxMessages: int("max-messages", 1, 100_000)!,
         maxChars: int("max-chars", 1, 100_000_000)!,
         maxStreams: int("max-streams", 1, 1_000_000)!,
+        // On loopback every client is this machine's user; exposed, one address must not starve the rest.
+        maxStreamsPerClient: int("max-streams-per-client", 0, 1_000_000) ?? (isLoopback(host) ? 0 : 8),
+        requestsPerMinute: int("requests-per-minute", 0, 1_000_000) ?? (isLoopback(host) ? 0 : 60),
+      },
+      security: {
+        authToken,
+        allowedOrigins: list("allowed-origins").map((o) => o.replace(/\/+$/, "").toLowerCase()),
+        allowedHosts: list("allowed-hosts").map((h) => h.toLowerCase()),
       },
       heartbeatMs: int("heartbeat-ms", 100, 3_600_000)!,
       upstreamTimeoutMs: int("upstream-timeout-ms", 100, 86_400_000)!,
@@ -149,4 +188,10 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       development: env.NODE_ENV === "development",
     },
   };
+}
+
+/** True for addresses only this machine can reach: the ones that need no authentication. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -4,6 +4,7 @@ import { Heartbeat } from "./chat/heartbeat.ts";
 import { createClient } from "./chat/upstream.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { relaunchWithFetchCap } from "./fetch-cap.ts";
+import { RateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
 
 const compiled = Bun.main.startsWith("/$bunfs/");
@@ -30,7 +31,13 @@ await relaunchWithFetchCap();
 
 const config = parsed.config;
 const active = new ActiveStreams();
-const deps = { config, client: createClient(config), active, heartbeat: new Heartbeat(config.heartbeatMs) };
+const deps = {
+  config,
+  client: createClient(config),
+  active,
+  heartbeat: new Heartbeat(config.heartbeatMs),
+  rateLimiter: new RateLimiter(config.limits.requestsPerMinute),
+};
 
 let server: ReturnType<typeof startServer>;
 try {

@@ -2,15 +2,22 @@ import page from "../client/index.html";
 import pkg from "../package.json";
 import type { ChatDeps } from "./chat/route.ts";
 import { handleChat } from "./chat/route.ts";
+import type { Config } from "./config.ts";
 import { ChatError, errorResponse } from "./errors.ts";
+import { Page } from "./page.ts";
+import { checkAuth, checkHost, checkOrigin } from "./security/guard.ts";
+
+type Handler = (req: Request, server: Bun.Server<unknown>) => Response | Promise<Response>;
 
 const notFound = () => errorResponse(new ChatError({ status: 404, type: "not_found", message: "No such endpoint." }));
-const methodNotAllowed = (allow: string) =>
+const methodNotAllowed = (allow: string) => () =>
   errorResponse(new ChatError({ status: 405, type: "method_not_allowed", message: `Use ${allow}.` }), { Allow: allow });
 
 /** The routes table: read it top to bottom to know what the server answers. */
 export function startServer(deps: ChatDeps) {
   const { config } = deps;
+  const { api, write, open } = guards(config);
+  const client = new Page(page);
   return Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -19,20 +26,20 @@ export function startServer(deps: ChatDeps) {
     // reading, with a JSON error) must always be the one a client meets.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     routes: {
-      "/": page,
+      // In development the live bundle (with hot reload) is served as is, without our page headers.
+      "/": config.development ? page : open(async (req) => (await client.serve(new URL(req.url).pathname)) ?? notFound()),
       "/healthz": new Response("ok\n", { headers: { "Content-Type": "text/plain" } }),
-      "/api/status": {
-        GET: () => Response.json(status(deps), { headers: { "Cache-Control": "no-store" } }),
-      },
+      "/api/status": { GET: api(() => Response.json(status(config), { headers: { "Cache-Control": "no-store" } })) },
       "/api/chat": {
-        POST: (req, server) => handleChat(req, server, deps),
-        GET: () => methodNotAllowed("POST"),
-        PUT: () => methodNotAllowed("POST"),
-        DELETE: () => methodNotAllowed("POST"),
-        PATCH: () => methodNotAllowed("POST"),
+        POST: write((req, server) => handleChat(req, server, deps)),
+        GET: methodNotAllowed("POST"),
+        PUT: methodNotAllowed("POST"),
+        DELETE: methodNotAllowed("POST"),
+        PATCH: methodNotAllowed("POST"),
       },
     },
-    fetch: () => notFound(),
+    // Bundled assets (hashed script and style files) and everything unknown.
+    fetch: open(async (req) => (req.method === "GET" && (await client.serve(new URL(req.url).pathname))) || notFound()),
     error(err) {
       console.error(`chat: unhandled error: ${err instanceof Error ? err.message : String(err)}`);
       return errorResponse(new ChatError({ status: 500, type: "internal_error", message: "Internal server error." }));
@@ -40,8 +47,23 @@ export function startServer(deps: ChatDeps) {
   });
 }
 
+/** Wrappers that run the security checks before a handler: open (pages), api (reads), write (changes). */
+function guards(config: Config) {
+  const run =
+    (checks: Array<(req: Request, config: Config) => ChatError | undefined>) =>
+    (handler: Handler): Handler =>
+    (req, server) => {
+      for (const check of checks) {
+        const err = check(req, config);
+        if (err) return errorResponse(err, err.status === 401 ? { "WWW-Authenticate": "Bearer" } : undefined);
+      }
+      return handler(req, server);
+    };
+  return { open: run([checkHost]), api: run([checkHost, checkAuth]), write: run([checkHost, checkOrigin, checkAuth]) };
+}
+
 /** What the page needs to know to greet the user: which model, and whether chatting can work. */
-function status({ config }: ChatDeps) {
+function status(config: Config) {
   const ready = Boolean(config.apiKey || config.baseURL);
   return {
     version: pkg.version,

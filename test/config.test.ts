@@ -18,7 +18,7 @@ describe("parseArgs", () => {
   });
 
   test("environment variables configure the server", () => {
-    const c = run([], { PORT: "8080", HOST: "0.0.0.0", OPENAI_API_KEY: " sk-x ", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", OPENAI_MODEL: "llama3", CHAT_TEMPERATURE: "0.2", CHAT_MAX_TOKENS: "500" });
+    const c = run([], { PORT: "8080", HOST: "0.0.0.0", OPENAI_API_KEY: " sk-x ", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", OPENAI_MODEL: "llama3", CHAT_TEMPERATURE: "0.2", CHAT_MAX_TOKENS: "500", CHAT_AUTH_TOKEN: "t0ken" });
     expect(c).toMatchObject({ port: 8080, host: "0.0.0.0", apiKey: "sk-x", baseURL: "http://127.0.0.1:11434/v1", model: "llama3", temperature: 0.2, maxTokens: 500 });
   });
 
@@ -39,6 +39,24 @@ describe("parseArgs", () => {
   ])("bad config %j %j is one clear line", (argv, env, message) => {
     expect(() => parseArgs(argv, env)).toThrow(ConfigError);
     expect(() => parseArgs(argv, env)).toThrow(message);
+  });
+
+  test("binding beyond loopback without an access token refuses to start, unless explicitly allowed", () => {
+    expect(() => parseArgs([], { HOST: "0.0.0.0" })).toThrow("set CHAT_AUTH_TOKEN, or CHAT_ALLOW_UNAUTHENTICATED=1");
+    expect(run([], { HOST: "0.0.0.0", CHAT_ALLOW_UNAUTHENTICATED: "1" }).host).toBe("0.0.0.0");
+    expect(run([], { HOST: "::1" }).host).toBe("::1");
+  });
+
+  test("per-client limits are on when exposed and off on loopback, unless configured", () => {
+    expect(run([]).limits).toMatchObject({ maxStreamsPerClient: 0, requestsPerMinute: 0 });
+    expect(run([], { HOST: "0.0.0.0", CHAT_AUTH_TOKEN: "t" }).limits).toMatchObject({ maxStreamsPerClient: 8, requestsPerMinute: 60 });
+    expect(run([], { CHAT_REQUESTS_PER_MINUTE: "5" }).limits.requestsPerMinute).toBe(5);
+  });
+
+  test("allowed origins and hosts are comma-separated lists", () => {
+    const c = run([], { CHAT_ALLOWED_ORIGINS: "https://a.example/, http://b.example:8080", CHAT_ALLOWED_HOSTS: "Chat.Lan" });
+    expect(c.security.allowedOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
+    expect(c.security.allowedHosts).toEqual(["chat.lan"]);
   });
 
   test("--help and --version are recognised", () => {

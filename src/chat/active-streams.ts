@@ -1,21 +1,34 @@
 import { ChatError } from "../errors.ts";
 
-/** The answers in flight: counted for the concurrency limit, aborted together on shutdown. */
+/** The answers in flight: counted for the concurrency limits, aborted together on shutdown. */
 export class ActiveStreams {
-  readonly #controllers = new Set<AbortController>();
+  readonly #clients = new Map<AbortController, string>();
+  readonly #perClient = new Map<string, number>();
   #drained: (() => void) | undefined;
 
   get size(): number {
-    return this.#controllers.size;
+    return this.#clients.size;
   }
 
-  add(controller: AbortController): void {
-    this.#controllers.add(controller);
+  /** Open streams of one client address. */
+  countFor(client: string): number {
+    return this.#perClient.get(client) ?? 0;
+  }
+
+  add(controller: AbortController, client: string): void {
+    if (this.#clients.has(controller)) return;
+    this.#clients.set(controller, client);
+    this.#perClient.set(client, this.countFor(client) + 1);
   }
 
   delete(controller: AbortController): void {
-    this.#controllers.delete(controller);
-    if (this.#controllers.size === 0) this.#drained?.();
+    const client = this.#clients.get(controller);
+    if (client === undefined) return;
+    this.#clients.delete(controller);
+    const left = this.countFor(client) - 1;
+    if (left > 0) this.#perClient.set(client, left);
+    else this.#perClient.delete(client);
+    if (this.#clients.size === 0) this.#drained?.();
   }
 
   /** Resolves when no stream is open, or after `ms`, whichever is first. */
@@ -32,7 +45,7 @@ export class ActiveStreams {
 
   /** Ends every open stream with an `event: error` that says why. */
   abortAll(reason: ChatError): void {
-    for (const c of this.#controllers) c.abort(reason);
+    for (const c of this.#clients.keys()) c.abort(reason);
   }
 }
 

@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import type { Server } from "bun";
 import type { Config } from "../config.ts";
 import { ChatError, errorResponse } from "../errors.ts";
+import type { RateLimiter } from "../security/rate-limit.ts";
 import type { ActiveStreams } from "./active-streams.ts";
 import type { Heartbeat } from "./heartbeat.ts";
 import { parseChatRequest } from "./request.ts";
@@ -13,6 +14,7 @@ export interface ChatDeps {
   client: OpenAI;
   active: ActiveStreams;
   heartbeat: Heartbeat;
+  rateLimiter: RateLimiter;
 }
 
 /** POST /api/chat: request → validate → provider stream → SSE encoder → response. */
@@ -25,7 +27,9 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
     return errorResponse(toChatError(err, config));
   }
   if (!config.apiKey && !config.baseURL) return errorResponse(missingKey());
-  if (active.size >= config.limits.maxStreams) return errorResponse(tooBusy());
+  const client = server.requestIP(req)?.address ?? "unknown";
+  const refused = admit(client, deps);
+  if (refused) return errorResponse(refused);
 
   // The heartbeat keeps the socket alive, but a stalled model must never hit Bun's idle timeout.
   server.timeout(req, 0);
@@ -33,11 +37,26 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   // Either signal has failed to fire in some Bun releases (oven-sh/bun #4517, #6758): wire both.
   req.signal.addEventListener("abort", () => abort.abort(), { once: true });
   const events = streamCompletion({ client: deps.client, config, messages, signal: abort.signal });
-  return new Response(sseBody({ events, abort, deps }), { headers: SSE_HEADERS });
+  return new Response(sseBody({ events, abort, client, deps }), { headers: SSE_HEADERS });
 }
 
-function sseBody(opts: { events: AsyncGenerator<ChatEvent>; abort: AbortController; deps: ChatDeps }) {
-  const { events, abort, deps } = opts;
+/** The limits a new stream must pass: total, per client address, and requests a minute. */
+function admit(client: string, { config, active, rateLimiter }: ChatDeps): ChatError | undefined {
+  const { maxStreams, maxStreamsPerClient } = config.limits;
+  if (active.size >= maxStreams) return tooBusy();
+  if (maxStreamsPerClient > 0 && active.countFor(client) >= maxStreamsPerClient) {
+    return new ChatError({
+      status: 429,
+      type: "too_many_streams",
+      message: `You already have ${maxStreamsPerClient} answers streaming; wait for one to finish or stop it.`,
+      retryAfter: 1,
+    });
+  }
+  return rateLimiter.take(client);
+}
+
+function sseBody(opts: { events: AsyncGenerator<ChatEvent>; abort: AbortController; client: string; deps: ChatDeps }) {
+  const { events, abort, client, deps } = opts;
   let closed = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const beat = {
@@ -64,7 +83,7 @@ function sseBody(opts: { events: AsyncGenerator<ChatEvent>; abort: AbortControll
   return new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
-      deps.active.add(abort);
+      deps.active.add(abort, client);
       deps.heartbeat.add(beat);
       // A first byte at once flushes the headers through proxies and starts the client's reader.
       write(encodeComment("ok"));

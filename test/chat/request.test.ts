@@ -3,7 +3,7 @@ import { parseChatRequest, validateChatRequest } from "../../src/chat/request.ts
 import type { Limits } from "../../src/config.ts";
 import { ChatError } from "../../src/errors.ts";
 
-const limits: Limits = { maxBodyBytes: 2048, maxMessages: 3, maxChars: 100, maxStreams: 10 };
+const limits: Limits = { maxBodyBytes: 2048, maxMessages: 3, maxChars: 100, maxStreams: 10, maxStreamsPerClient: 0, requestsPerMinute: 0 };
 
 function rejects(body: unknown): ChatError {
   try {

@@ -1,0 +1,89 @@
+import type { HTMLBundle } from "bun";
+
+/**
+ * The page's security headers. No inline script, no other origin: model output rendered into the page
+ * cannot load a remote image (markdown exfiltration, EchoLeak CVE-2025-32711) or run code.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; "),
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Cross-Origin-Opener-Policy": "same-origin",
+};
+
+interface File {
+  body: Uint8Array<ArrayBuffer>;
+  type: string;
+}
+
+/**
+ * Serves the bundled client with our headers. Bun cannot add headers to an HTML-import route
+ * (oven-sh/bun #17595; PR #41376 still open), so on first use the bundle is served once on a private
+ * loopback port, copied into memory (page, scripts, styles: tens of KB), and served from here.
+ */
+export class Page {
+  readonly #bundle: HTMLBundle;
+  #files: Promise<Map<string, File>> | undefined;
+
+  constructor(bundle: HTMLBundle) {
+    this.#bundle = bundle;
+  }
+
+  /** The page for `/`, an asset by its path, or undefined. */
+  async serve(pathname: string): Promise<Response | undefined> {
+    this.#files ??= snapshot(this.#bundle);
+    const file = (await this.#files).get(pathname);
+    if (!file) return undefined;
+    const isPage = pathname === "/";
+    return new Response(file.body, {
+      headers: {
+        ...PAGE_HEADERS,
+        "Content-Type": file.type,
+        // Asset names carry a content hash; the page itself must always be revalidated.
+        "Cache-Control": isPage ? "no-cache" : "public, max-age=31536000, immutable",
+      },
+    });
+  }
+}
+
+async function snapshot(bundle: HTMLBundle): Promise<Map<string, File>> {
+  const inner = Bun.serve({ hostname: "127.0.0.1", port: 0, development: false, routes: { "/": bundle }, fetch: () => new Response(null, { status: 404 }) });
+  try {
+    const files = new Map<string, File>();
+    const pending = ["/"];
+    while (pending.length > 0) {
+      const path = pending.pop()!;
+      if (files.has(path)) continue;
+      const res = await fetch(new URL(path, inner.url));
+      if (!res.ok) throw new Error(`bundled client: ${path} answered ${res.status}`);
+      const body = new Uint8Array(await res.arrayBuffer());
+      const type = res.headers.get("content-type") ?? "application/octet-stream";
+      files.set(path, { body, type });
+      if (/html|css/.test(type)) pending.push(...localReferences(new TextDecoder().decode(body)));
+    }
+    return files;
+  } finally {
+    void inner.stop(true);
+  }
+}
+
+/** Same-origin absolute paths a page or stylesheet loads: src/href attributes and CSS url(). */
+function localReferences(text: string): string[] {
+  const refs: string[] = [];
+  for (const m of text.matchAll(/(?:src|href)="(\/[^"/][^"]*)"|url\(["']?(\/[^"')/][^"')]*)["']?\)/g)) {
+    refs.push((m[1] ?? m[2])!.split(/[?#]/)[0]!);
+  }
+  return refs;
+}

@@ -1,0 +1,65 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Config } from "../config.ts";
+import { isLoopback } from "../config.ts";
+import { ChatError } from "../errors.ts";
+
+const forbidden = (type: string, message: string) => new ChatError({ status: 403, type, message });
+
+/**
+ * DNS rebinding (Ollama CVE-2024-28224): a page on evil.example re-resolves its own name to 127.0.0.1
+ * and talks to us as "same origin". Its requests still carry `Host: evil.example`, so while we are
+ * bound to loopback only loopback names (and configured ones) are served.
+ */
+export function checkHost(req: Request, config: Config): ChatError | undefined {
+  if (!isLoopback(config.host)) return undefined;
+  const host = hostname(req.headers.get("host") ?? "");
+  if (isLoopback(host) || host.endsWith(".localhost") || config.security.allowedHosts.includes(host)) return undefined;
+  return forbidden("host_not_allowed", `Host "${host}" is not allowed. Add it to CHAT_ALLOWED_HOSTS to serve it.`);
+}
+
+/**
+ * Cross-site POST (llama.cpp #25606): any web page can make the browser POST to localhost, spending
+ * the API key. Browsers always send Origin on cross-origin POSTs; curl and SDKs send none and pass.
+ * A non-JSON content type is refused too, since only simple types (form, text) skip CORS preflight.
+ */
+export function checkOrigin(req: Request, config: Config): ChatError | undefined {
+  const origin = req.headers.get("origin");
+  if (origin !== null) {
+    const own = (req.headers.get("host") ?? "").toLowerCase();
+    const parsed = URL.parse(origin);
+    const sameOrigin = parsed !== null && parsed.host.toLowerCase() === own;
+    if (!sameOrigin && !config.security.allowedOrigins.includes(origin.toLowerCase())) {
+      return forbidden("origin_not_allowed", `Requests from ${origin} are not allowed. Add it to CHAT_ALLOWED_ORIGINS to allow it.`);
+    }
+  }
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    return new ChatError({ status: 415, type: "unsupported_media_type", message: "Send the request body as JSON with Content-Type: application/json." });
+  }
+  return undefined;
+}
+
+/** With CHAT_AUTH_TOKEN set, every API call needs `Authorization: Bearer <token>`. */
+export function checkAuth(req: Request, config: Config): ChatError | undefined {
+  const token = config.security.authToken;
+  if (!token) return undefined;
+  const given = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
+  if (given && constantTimeEqual(given, token)) return undefined;
+  return new ChatError({
+    status: 401,
+    type: "unauthorized",
+    message: given ? "The access token is wrong." : "This chat server needs an access token (CHAT_AUTH_TOKEN).",
+  });
+}
+
+// Hash both sides first: timingSafeEqual needs equal lengths, and hashing hides the token's length.
+function constantTimeEqual(a: string, b: string): boolean {
+  const digest = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+function hostname(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  return h.replace(/:\d+$/, "");
+}
