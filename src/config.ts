@@ -28,6 +28,7 @@ export interface Limits {
   maxStreams: number;
   maxStreamsPerClient: number;
   requestsPerMinute: number;
+  bodyTimeoutMs: number;
 }
 
 export interface Security {
@@ -70,6 +71,7 @@ export const OPTIONS: Option[] = [
   { flag: "max-streams", env: "CHAT_MAX_STREAMS", help: "concurrent answers before new ones get 429", fallback: "20000" },
   { flag: "max-streams-per-client", env: "CHAT_MAX_STREAMS_PER_CLIENT", help: "concurrent answers per client address, 0 = no limit [8 when exposed, 0 on loopback]" },
   { flag: "requests-per-minute", env: "CHAT_REQUESTS_PER_MINUTE", help: "chat requests a minute per client address, 0 = no limit [60 when exposed, 0 on loopback]" },
+  { flag: "body-timeout-ms", env: "CHAT_BODY_TIMEOUT_MS", help: "time allowed to receive a request body", fallback: "30000" },
   { flag: "allowed-origins", env: "CHAT_ALLOWED_ORIGINS", help: "extra origins allowed to call the API, comma-separated" },
   { flag: "allowed-hosts", env: "CHAT_ALLOWED_HOSTS", help: "extra Host names accepted when bound to loopback, comma-separated" },
   { flag: "heartbeat-ms", env: "CHAT_HEARTBEAT_MS", help: "idle time before a `: ping` keeps a stream open", fallback: "4000" },
@@ -175,6 +177,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
         // On loopback every client is this machine's user; exposed, one address must not starve the rest.
         maxStreamsPerClient: int("max-streams-per-client", 0, 1_000_000) ?? (isLoopback(host) ? 0 : 8),
         requestsPerMinute: int("requests-per-minute", 0, 1_000_000) ?? (isLoopback(host) ? 0 : 60),
+        bodyTimeoutMs: int("body-timeout-ms", 100, 3_600_000)!,
       },
       security: {
         authToken,

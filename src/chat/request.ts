@@ -20,19 +20,38 @@ const tooLarge = (limit: number) =>
   });
 
 /**
- * Reads the body with a byte cap, so an oversized upload is refused as soon as it crosses the
- * limit instead of after it has all been buffered.
+ * Reads the body with a byte cap and a deadline, so an oversized upload is refused as soon as it
+ * crosses the limit, and a body dribbled in byte by byte (slowloris) cannot hold a connection forever.
  */
-export async function readBody(req: Request, maxBytes: number): Promise<string> {
+export async function readBody(req: Request, limits: Pick<Limits, "maxBodyBytes" | "bodyTimeoutMs">): Promise<string> {
+  const { maxBodyBytes: maxBytes, bodyTimeoutMs } = limits;
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) return "";
+  const reader = req.body.getReader();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => {});
+  }, bodyTimeoutMs);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req.body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        reader.cancel().catch(() => {});
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) {
+    throw new ChatError({ status: 408, type: "request_timeout", message: `The request body took longer than ${bodyTimeoutMs} ms to arrive.` });
   }
   const bytes = Buffer.concat(chunks, size);
   try {
@@ -88,7 +107,7 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
 
 /** Body → ChatRequest, or a ChatError a user can act on. */
 export async function parseChatRequest(req: Request, limits: Limits): Promise<ChatRequest> {
-  const text = await readBody(req, limits.maxBodyBytes);
+  const text = await readBody(req, limits);
   let body: unknown;
   try {
     body = JSON.parse(text);

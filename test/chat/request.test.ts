@@ -3,7 +3,7 @@ import { parseChatRequest, validateChatRequest } from "../../src/chat/request.ts
 import type { Limits } from "../../src/config.ts";
 import { ChatError } from "../../src/errors.ts";
 
-const limits: Limits = { maxBodyBytes: 2048, maxMessages: 3, maxChars: 100, maxStreams: 10, maxStreamsPerClient: 0, requestsPerMinute: 0 };
+const limits: Limits = { maxBodyBytes: 2048, maxMessages: 3, maxChars: 100, maxStreams: 10, maxStreamsPerClient: 0, requestsPerMinute: 0, bodyTimeoutMs: 1000 };
 
 function rejects(body: unknown): ChatError {
   try {
@@ -88,6 +88,21 @@ describe("parseChatRequest", () => {
     const req = new Request("http://x/api/chat", { method: "POST", body, headers: { "content-length": "999999" } });
     await expect(parseChatRequest(req, limits)).rejects.toMatchObject({ status: 413, type: "request_too_large" });
     expect(pulled).toBe(false);
+  });
+
+  test("a body that dribbles in slower than the deadline is refused with 408", async () => {
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        await Bun.sleep(200);
+        c.enqueue(new Uint8Array([0x20]));
+      },
+    });
+    const started = performance.now();
+    await expect(parseChatRequest(new Request("http://x/", { method: "POST", body }), limits)).rejects.toMatchObject({
+      status: 408,
+      type: "request_timeout",
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   test("a chunked body is cut off as soon as it crosses the limit", async () => {
