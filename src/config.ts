@@ -82,9 +82,8 @@ export const OPTIONS: Option[] = [
 
 export function helpText(name: string): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  --${o.flag} <value>`.padEnd(34);
     const def = o.fallback !== undefined ? ` [${o.fallback}]` : "";
-    return `${left}${o.env}: ${o.help}${def}`;
+    return `  --${o.flag} <value>   (env ${o.env})\n      ${o.help}${def}`;
   });
   return [
     `Usage: ${name} [options]`,
@@ -93,13 +92,13 @@ export function helpText(name: string): string {
     "Every option can also be given by its environment variable; flags win.",
     "",
     ...rows,
-    "  --help                      this text",
-    "  --version                   print the version",
+    "  --help       this text",
+    "  --version    print the version",
     "",
     "Secrets come from the environment only (command lines are visible in `ps`):",
-    "  OPENAI_API_KEY               the upstream API key",
-    "  CHAT_AUTH_TOKEN              if set, API calls need `Authorization: Bearer <token>`; required",
-    "                               when HOST is not a loopback address, unless CHAT_ALLOW_UNAUTHENTICATED=1",
+    "  OPENAI_API_KEY    the upstream API key (a local server such as Ollama needs none)",
+    "  CHAT_AUTH_TOKEN   if set, API calls need `Authorization: Bearer <token>`; required when",
+    "                    HOST is not a loopback address, unless CHAT_ALLOW_UNAUTHENTICATED=1",
   ].join("\n");
 }
 
