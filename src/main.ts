@@ -6,6 +6,7 @@ import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { relaunchWithFetchCap } from "./fetch-cap.ts";
 import { RateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
+import { startTelemetry } from "./telemetry/start-telemetry.ts";
 
 const compiled = Bun.main.startsWith("/$bunfs/");
 const args = process.argv.slice(2);
@@ -37,6 +38,7 @@ const deps = {
   active,
   heartbeat: new Heartbeat(config.heartbeatMs),
   rateLimiter: new RateLimiter(config.limits.requestsPerMinute),
+  telemetry: startTelemetry(),
 };
 
 let server: ReturnType<typeof startServer>;
@@ -49,6 +51,7 @@ try {
 
 const upstream = config.baseURL ?? "https://api.openai.com/v1";
 console.log(`chat ${pkg.version} listening on ${server.url} (model ${config.model} at ${upstream})`);
+if (deps.telemetry) console.log(`chat: tracing to ${new URL(deps.telemetry.endpoint).origin}`);
 if (!config.apiKey && !config.baseURL) {
   console.warn("chat: OPENAI_API_KEY is not set: the page will say so and /api/chat answers 503 until it is.");
 }
@@ -64,6 +67,7 @@ async function shutdown(signal: string) {
   // Let the error events flush before the sockets close.
   await Bun.sleep(50);
   await server.stop(true);
+  await deps.telemetry?.shutdown();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -3,6 +3,8 @@ import type { Server } from "bun";
 import type { Config } from "../config.ts";
 import { ChatError, errorResponse } from "../errors.ts";
 import type { RateLimiter } from "../security/rate-limit.ts";
+import type { ChatTrace } from "../telemetry/chat-trace.ts";
+import type { Telemetry } from "../telemetry/start-telemetry.ts";
 import type { ActiveStreams } from "./active-streams.ts";
 import type { Heartbeat } from "./heartbeat.ts";
 import { parseChatRequest } from "./request.ts";
@@ -15,29 +17,46 @@ export interface ChatDeps {
   active: ActiveStreams;
   heartbeat: Heartbeat;
   rateLimiter: RateLimiter;
+  /** Absent when tracing is off: then the request path makes no tracer calls. */
+  telemetry?: Telemetry | undefined;
 }
 
 /** POST /api/chat: request → validate → provider stream → SSE encoder → response. */
 export async function handleChat(req: Request, server: Server<unknown>, deps: ChatDeps): Promise<Response> {
   const { config, active } = deps;
+  const trace = deps.telemetry?.startChat(req);
   let messages;
   try {
     ({ messages } = await parseChatRequest(req, config.limits));
   } catch (err) {
-    return errorResponse(toChatError(err, config));
+    return refuse(toChatError(err, config), trace);
   }
-  if (!config.apiKey && !config.baseURL) return errorResponse(missingKey());
+  if (!config.apiKey && !config.baseURL) return refuse(missingKey(), trace);
   const client = server.requestIP(req)?.address ?? "unknown";
   const refused = admit(client, deps);
-  if (refused) return errorResponse(refused);
+  if (refused) return refuse(refused, trace);
 
   // The heartbeat keeps the socket alive, but a stalled model must never hit Bun's idle timeout.
   server.timeout(req, 0);
   const abort = new AbortController();
   // Either signal has failed to fire in some Bun releases (oven-sh/bun #4517, #6758): wire both.
   req.signal.addEventListener("abort", () => abort.abort(), { once: true });
-  const events = streamCompletion({ client: deps.client, config, messages, signal: abort.signal });
-  return new Response(sseBody({ events, abort, client, deps }), { headers: SSE_HEADERS });
+  const model = trace?.modelCall({ messages, config });
+  const events = streamCompletion({
+    client: deps.client,
+    config,
+    messages,
+    signal: abort.signal,
+    headers: model?.headers,
+    onFirstToken: model?.onFirstToken,
+  });
+  return new Response(sseBody({ events, abort, client, deps, trace }), { headers: SSE_HEADERS });
+}
+
+/** A JSON error answered at once; the request's span (if tracing) ends with it. */
+function refuse(err: ChatError, trace: ChatTrace | undefined): Response {
+  trace?.refuse(err);
+  return errorResponse(err);
 }
 
 /** The limits a new stream must pass: total, per client address, and requests a minute. */
@@ -55,8 +74,14 @@ function admit(client: string, { config, active, rateLimiter }: ChatDeps): ChatE
   return rateLimiter.take(client);
 }
 
-function sseBody(opts: { events: AsyncGenerator<ChatEvent>; abort: AbortController; client: string; deps: ChatDeps }) {
-  const { events, abort, client, deps } = opts;
+function sseBody(opts: {
+  events: AsyncGenerator<ChatEvent>;
+  abort: AbortController;
+  client: string;
+  deps: ChatDeps;
+  trace: ChatTrace | undefined;
+}) {
+  const { events, abort, client, deps, trace } = opts;
   let closed = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const beat = {
@@ -95,16 +120,19 @@ function sseBody(opts: { events: AsyncGenerator<ChatEvent>; abort: AbortControll
         if (value.type === "delta") return write(encodeContent(value.content));
         write(encodeEvent({ event: "finish", data: JSON.stringify(finishBody(value)) }));
         write(DONE);
+        trace?.finish(value);
         finish();
       } catch (err) {
         // A server-side abort (shutdown) carries its own ChatError; a client abort needs no answer.
         const reason = abort.signal.reason;
         const error = reason instanceof ChatError ? reason : toChatError(err, deps.config);
         if (error.type !== "aborted") write(encodeEvent({ event: "error", data: JSON.stringify(error.toJSON()) }));
+        trace?.fail(error);
         finish();
       }
     },
     cancel() {
+      trace?.abort();
       abort.abort();
       closed = true;
       deps.heartbeat.delete(beat);

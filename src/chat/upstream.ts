@@ -29,7 +29,9 @@ export interface UpstreamOptions {
   messages: ChatMessage[];
   signal: AbortSignal;
   /** Called once, when the first content token arrives (time-to-first-token). */
-  onFirstToken?: () => void;
+  onFirstToken?: (() => void) | undefined;
+  /** Extra request headers: the trace's `traceparent`, so a traced upstream joins the same trace. */
+  headers?: Record<string, string> | undefined;
 }
 
 /** One SDK client per process: it keeps the connection pool warm across requests. */
@@ -66,7 +68,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
         ...(config.temperature !== undefined && { temperature: config.temperature }),
         ...(config.maxTokens !== undefined && { max_tokens: config.maxTokens }),
       },
-      { signal },
+      { signal, headers: opts.headers },
     );
     for await (const chunk of stream) {
       model ??= chunk.model;
