@@ -6,6 +6,8 @@
  * Not a timed test: a measurement to read, bounded to well under a minute.
  *
  * Usage: bun bench/tracing-cost.ts [repeats=3] [requests=600]
+ * BENCH_ENV='{"OTEL_TRACES_SAMPLER":"always_off"}' adds env to the traced runs: with that one, the
+ * tracer calls and traceparent injection run but nothing is recorded or exported.
  */
 import { readFileSync } from "node:fs";
 import { startChat } from "../test/support/chat-server.ts";
