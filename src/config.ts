@@ -10,6 +10,7 @@ export interface Config {
   maxTokens: number | undefined;
   limits: Limits;
   security: Security;
+  resume: Resume;
   /** A `: ping` comment goes out when a stream has been silent this long. */
   heartbeatMs: number;
   /** Time allowed for the upstream to answer with headers (the SDK's `timeout`). */
@@ -38,6 +39,18 @@ export interface Security {
   allowedOrigins: string[];
   /** Host names besides loopback ones accepted while bound to loopback (DNS-rebinding defence). */
   allowedHosts: string[];
+}
+
+export interface Resume {
+  /** How long an answer goes on with no client reading it, waiting for a re-attach. 0 = abort at once. */
+  graceMs: number;
+  /** How long a finished answer stays re-attachable. */
+  ttlMs: number;
+  maxEventsPerStream: number;
+  maxBytesPerStream: number;
+  maxBytesTotal: number;
+  /** Several instances share answers through Redis when set. */
+  redisURL: string | undefined;
 }
 
 export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
@@ -74,6 +87,12 @@ export const OPTIONS: Option[] = [
   { flag: "body-timeout-ms", env: "CHAT_BODY_TIMEOUT_MS", help: "time allowed to receive a request body", fallback: "30000" },
   { flag: "allowed-origins", env: "CHAT_ALLOWED_ORIGINS", help: "extra origins allowed to call the API, comma-separated" },
   { flag: "allowed-hosts", env: "CHAT_ALLOWED_HOSTS", help: "extra Host names accepted when bound to loopback, comma-separated" },
+  { flag: "resume-grace-s", env: "CHAT_RESUME_GRACE_S", help: "seconds an answer goes on after its reader disconnects, for a re-attach (0 = stop at once)", fallback: "30" },
+  { flag: "resume-ttl-s", env: "CHAT_RESUME_TTL_S", help: "seconds a finished answer stays re-attachable", fallback: "120" },
+  { flag: "resume-max-events", env: "CHAT_RESUME_MAX_EVENTS", help: "events kept per answer", fallback: "200000" },
+  { flag: "resume-max-stream-bytes", env: "CHAT_RESUME_MAX_STREAM_BYTES", help: "bytes kept per answer", fallback: String(16 * 1024 * 1024) },
+  { flag: "resume-max-bytes", env: "CHAT_RESUME_MAX_BYTES", help: "bytes kept for all answers of this instance", fallback: String(512 * 1024 * 1024) },
+  { flag: "redis-url", env: "REDIS_URL", help: "share answers between instances through Redis, e.g. redis://127.0.0.1:6379" },
   { flag: "heartbeat-ms", env: "CHAT_HEARTBEAT_MS", help: "idle time before a `: ping` keeps a stream open", fallback: "4000" },
   { flag: "upstream-timeout-ms", env: "CHAT_UPSTREAM_TIMEOUT_MS", help: "time for the upstream to start answering", fallback: "600000" },
   { flag: "upstream-retries", env: "CHAT_UPSTREAM_RETRIES", help: "retries before the first token (429, 5xx, network)", fallback: "2" },
@@ -183,6 +202,14 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
         allowedOrigins: list("allowed-origins").map((o) => o.replace(/\/+$/, "").toLowerCase()),
         allowedHosts: list("allowed-hosts").map((h) => h.toLowerCase()),
       },
+      resume: {
+        graceMs: num("resume-grace-s", { min: 0, max: 86_400 })! * 1000,
+        ttlMs: num("resume-ttl-s", { min: 0.1, max: 86_400 })! * 1000,
+        maxEventsPerStream: int("resume-max-events", 10, 100_000_000)!,
+        maxBytesPerStream: int("resume-max-stream-bytes", 1024, 1024 ** 4)!,
+        maxBytesTotal: int("resume-max-bytes", 1024, 1024 ** 4)!,
+        redisURL: redisURL(text("redis-url")),
+      },
       heartbeatMs: int("heartbeat-ms", 100, 3_600_000)!,
       upstreamTimeoutMs: int("upstream-timeout-ms", 100, 86_400_000)!,
       upstreamRetries: int("upstream-retries", 0, 10)!,
@@ -190,6 +217,14 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       development: env.NODE_ENV === "development",
     },
   };
+}
+
+function redisURL(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^(redis|rediss|valkey|valkeys):$/.test(URL.parse(value)?.protocol ?? "")) {
+    throw new ConfigError(`REDIS_URL="${value.replace(/\/\/[^@/]*@/, "//…@")}" is not a redis:// URL`);
+  }
+  return value;
 }
 
 /** True for addresses only this machine can reach: the ones that need no authentication. */

@@ -4,6 +4,7 @@ import { Heartbeat } from "./chat/heartbeat.ts";
 import { createClient } from "./chat/upstream.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { relaunchWithFetchCap } from "./fetch-cap.ts";
+import { openStreamStore } from "./resume/open-store.ts";
 import { RateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
 import { startTelemetry } from "./telemetry/start-telemetry.ts";
@@ -39,6 +40,10 @@ const deps = {
   heartbeat: new Heartbeat(config.heartbeatMs),
   rateLimiter: new RateLimiter(config.limits.requestsPerMinute),
   telemetry: startTelemetry(),
+  store: await openStreamStore(config.resume).catch((err: unknown) => {
+    console.error(`chat: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }),
 };
 
 let server: ReturnType<typeof startServer>;
@@ -51,6 +56,7 @@ try {
 
 const upstream = config.baseURL ?? "https://api.openai.com/v1";
 console.log(`chat ${pkg.version} listening on ${server.url} (model ${config.model} at ${upstream})`);
+if (config.resume.redisURL) console.log(`chat: answers shared through Redis at ${new URL(config.resume.redisURL).host}`);
 if (deps.telemetry) console.log(`chat: tracing to ${new URL(deps.telemetry.endpoint).origin}`);
 if (!config.apiKey && !config.baseURL) {
   console.warn("chat: OPENAI_API_KEY is not set: the page will say so and /api/chat answers 503 until it is.");
@@ -67,6 +73,7 @@ async function shutdown(signal: string) {
   // Let the error events flush before the sockets close.
   await Bun.sleep(50);
   await server.stop(true);
+  await deps.store.close();
   await deps.telemetry?.shutdown();
   process.exit(0);
 }

@@ -1,13 +1,13 @@
 import page from "../client/index.html";
 import pkg from "../package.json";
 import type { ChatDeps } from "./chat/route.ts";
-import { handleChat } from "./chat/route.ts";
+import { handleChat, handleResume, handleStop } from "./chat/route.ts";
 import type { Config } from "./config.ts";
 import { ChatError, errorResponse } from "./errors.ts";
 import { Page } from "./page.ts";
-import { checkAuth, checkHost, checkOrigin } from "./security/guard.ts";
+import { checkAuth, checkHost, checkJson, checkOrigin } from "./security/guard.ts";
 
-type Handler = (req: Request, server: Bun.Server<unknown>) => Response | Promise<Response>;
+type Handler<R extends Request = Request> = (req: R, server: Bun.Server<unknown>) => Response | Promise<Response>;
 
 const notFound = () => errorResponse(new ChatError({ status: 404, type: "not_found", message: "No such endpoint." }));
 const methodNotAllowed = (allow: string) => () =>
@@ -16,7 +16,7 @@ const methodNotAllowed = (allow: string) => () =>
 /** The routes table: read it top to bottom to know what the server answers. */
 export function startServer(deps: ChatDeps) {
   const { config } = deps;
-  const { api, write, open } = guards(config);
+  const { open, api, write, post } = guards(config);
   const client = new Page(page);
   return Bun.serve({
     port: config.port,
@@ -31,12 +31,16 @@ export function startServer(deps: ChatDeps) {
       "/healthz": new Response("ok\n", { headers: { "Content-Type": "text/plain" } }),
       "/api/status": { GET: api(() => Response.json(status(config), { headers: { "Cache-Control": "no-store" } })) },
       "/api/chat": {
-        POST: write((req, server) => handleChat(req, server, deps)),
+        POST: post((req, server) => handleChat(req, server, deps)),
         GET: methodNotAllowed("POST"),
         PUT: methodNotAllowed("POST"),
         DELETE: methodNotAllowed("POST"),
         PATCH: methodNotAllowed("POST"),
       },
+      // Re-attach to an answer after a dropped connection or a reload (`Last-Event-ID` header).
+      "/api/chat/:id/stream": { GET: api((req, server) => handleResume(req, server, deps)) },
+      // Stop: ends the answer at once, on whichever instance generates it.
+      "/api/chat/:id": { DELETE: write((req) => handleStop(req, deps)) },
     },
     // Bundled assets (hashed script and style files) and everything unknown.
     fetch: open(async (req) => (req.method === "GET" && (await client.serve(new URL(req.url).pathname))) || notFound()),
@@ -47,11 +51,11 @@ export function startServer(deps: ChatDeps) {
   });
 }
 
-/** Wrappers that run the security checks before a handler: open (pages), api (reads), write (changes). */
+/** Security checks before a handler: open (pages), api (reads), write (changes), post (JSON bodies). */
 function guards(config: Config) {
   const run =
     (checks: Array<(req: Request, config: Config) => ChatError | undefined>) =>
-    (handler: Handler): Handler =>
+    <R extends Request>(handler: Handler<R>): Handler<R> =>
     (req, server) => {
       for (const check of checks) {
         const err = check(req, config);
@@ -59,7 +63,12 @@ function guards(config: Config) {
       }
       return handler(req, server);
     };
-  return { open: run([checkHost]), api: run([checkHost, checkAuth]), write: run([checkHost, checkOrigin, checkAuth]) };
+  return {
+    open: run([checkHost]),
+    api: run([checkHost, checkAuth]),
+    write: run([checkHost, checkOrigin, checkAuth]),
+    post: run([checkHost, checkOrigin, checkJson, checkAuth]),
+  };
 }
 
 /** What the page needs to know to greet the user: which model, and whether chatting can work. */

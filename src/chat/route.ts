@@ -1,15 +1,17 @@
 import type OpenAI from "openai";
 import type { Server } from "bun";
 import type { Config } from "../config.ts";
-import { ChatError, errorResponse } from "../errors.ts";
+import { ChatError, badRequest, errorResponse } from "../errors.ts";
+import { type StreamStore, streamNotFound } from "../resume/store.ts";
 import type { RateLimiter } from "../security/rate-limit.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
 import type { Telemetry } from "../telemetry/start-telemetry.ts";
 import type { ActiveStreams } from "./active-streams.ts";
+import { Generation } from "./generation.ts";
 import type { Heartbeat } from "./heartbeat.ts";
 import { parseChatRequest } from "./request.ts";
-import { DONE, SSE_HEADERS, encodeComment, encodeContent, encodeEvent } from "./sse.ts";
-import { type ChatEvent, streamCompletion, toChatError } from "./upstream.ts";
+import { sseResponse } from "./sse-response.ts";
+import { streamCompletion, toChatError } from "./upstream.ts";
 
 export interface ChatDeps {
   config: Config;
@@ -17,11 +19,12 @@ export interface ChatDeps {
   active: ActiveStreams;
   heartbeat: Heartbeat;
   rateLimiter: RateLimiter;
+  store: StreamStore;
   /** Absent when tracing is off: then the request path makes no tracer calls. */
   telemetry?: Telemetry | undefined;
 }
 
-/** POST /api/chat: request → validate → provider stream → SSE encoder → response. */
+/** POST /api/chat: request → validate → provider stream → generation log → SSE response. */
 export async function handleChat(req: Request, server: Server<unknown>, deps: ChatDeps): Promise<Response> {
   const { config, active } = deps;
   const trace = deps.telemetry?.startChat(req);
@@ -36,11 +39,9 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const refused = admit(client, deps);
   if (refused) return refuse(refused, trace);
 
-  // The heartbeat keeps the socket alive, but a stalled model must never hit Bun's idle timeout.
-  server.timeout(req, 0);
+  // 122 random bits: the id is the only key to a live answer when no access token is configured.
+  const id = crypto.randomUUID();
   const abort = new AbortController();
-  // Either signal has failed to fire in some Bun releases (oven-sh/bun #4517, #6758): wire both.
-  req.signal.addEventListener("abort", () => abort.abort(), { once: true });
   const model = trace?.modelCall({ messages, config });
   const events = streamCompletion({
     client: deps.client,
@@ -50,7 +51,50 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
     headers: model?.headers,
     onFirstToken: model?.onFirstToken,
   });
-  return new Response(sseBody({ events, abort, client, deps, trace }), { headers: SSE_HEADERS });
+  const writer = await deps.store.create(id);
+  const generation = new Generation({
+    events,
+    abort,
+    writer,
+    graceMs: config.resume.graceMs,
+    toChatError: (err) => toChatError(err, config),
+    trace,
+    onEnd: () => active.delete(id),
+  });
+  active.add(id, { abort, client, generation });
+  return attach({ req, server, deps, id, afterSeq: 0 });
+}
+
+/** GET /api/chat/{id}/stream: re-attach, with `Last-Event-ID` (none: from the start). */
+export async function handleResume(req: Request & { params: { id: string } }, server: Server<unknown>, deps: ChatDeps): Promise<Response> {
+  const header = req.headers.get("last-event-id") ?? "0";
+  if (!/^\d{1,15}$/.test(header.trim())) return errorResponse(badRequest("Last-Event-ID must be the id of an event of this stream."));
+  return attach({ req, server, deps, id: req.params.id, afterSeq: Number(header) });
+}
+
+/** DELETE /api/chat/{id}: Stop. The answer ends at once; what was written stays readable. */
+export async function handleStop(req: Request & { params: { id: string } }, deps: ChatDeps): Promise<Response> {
+  if (!(await deps.store.requestStop(req.params.id))) return errorResponse(streamNotFound());
+  return new Response(null, { status: 204 });
+}
+
+async function attach(o: { req: Request; server: Server<unknown>; deps: ChatDeps; id: string; afterSeq: number }): Promise<Response> {
+  const { req, server, deps, id } = o;
+  const reader = new AbortController();
+  const frames = await deps.store.read(id, o.afterSeq, reader.signal);
+  if (!frames) return errorResponse(streamNotFound());
+  // The heartbeat keeps the socket alive, but a stalled model must never hit Bun's idle timeout.
+  server.timeout(req, 0);
+  const generation = deps.active.get(id)?.generation;
+  generation?.attached();
+  return sseResponse({
+    frames,
+    heartbeat: deps.heartbeat,
+    req,
+    reader,
+    headers: { "X-Stream-Id": id },
+    onClose: () => generation?.detached(),
+  });
 }
 
 /** A JSON error answered at once; the request's span (if tracing) ends with it. */
@@ -72,78 +116,6 @@ function admit(client: string, { config, active, rateLimiter }: ChatDeps): ChatE
     });
   }
   return rateLimiter.take(client);
-}
-
-function sseBody(opts: {
-  events: AsyncGenerator<ChatEvent>;
-  abort: AbortController;
-  client: string;
-  deps: ChatDeps;
-  trace: ChatTrace | undefined;
-}) {
-  const { events, abort, client, deps, trace } = opts;
-  let closed = false;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const beat = {
-    lastWrite: performance.now(),
-    ping: () => write(encodeComment("ping")),
-  };
-  const write = (bytes: Uint8Array) => {
-    if (closed) return;
-    beat.lastWrite = performance.now();
-    controller.enqueue(bytes);
-  };
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    deps.heartbeat.delete(beat);
-    deps.active.delete(abort);
-    try {
-      controller.close();
-    } catch {
-      // already cancelled by the client
-    }
-  };
-
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      deps.active.add(abort, client);
-      deps.heartbeat.add(beat);
-      // A first byte at once flushes the headers through proxies and starts the client's reader.
-      write(encodeComment("ok"));
-    },
-    async pull() {
-      try {
-        const { value, done } = await events.next();
-        if (done || closed) return finish();
-        if (value.type === "delta") return write(encodeContent(value.content));
-        write(encodeEvent({ event: "finish", data: JSON.stringify(finishBody(value)) }));
-        write(DONE);
-        trace?.finish(value);
-        finish();
-      } catch (err) {
-        // A server-side abort (shutdown) carries its own ChatError; a client abort needs no answer.
-        const reason = abort.signal.reason;
-        const error = reason instanceof ChatError ? reason : toChatError(err, deps.config);
-        if (error.type !== "aborted") write(encodeEvent({ event: "error", data: JSON.stringify(error.toJSON()) }));
-        trace?.fail(error);
-        finish();
-      }
-    },
-    cancel() {
-      trace?.abort();
-      abort.abort();
-      closed = true;
-      deps.heartbeat.delete(beat);
-      deps.active.delete(abort);
-      void events.return(undefined).catch(() => {});
-    },
-  });
-}
-
-function finishBody(e: Extract<ChatEvent, { type: "finish" }>) {
-  return { finish_reason: e.finishReason, model: e.model, usage: e.usage };
 }
 
 const missingKey = () =>

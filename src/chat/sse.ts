@@ -42,8 +42,13 @@ export function encodeComment(text: string): Uint8Array {
 }
 
 /** The seed's delta event. JSON.stringify never emits a raw newline, so this is always one line. */
+export function formatContent(id: string | undefined, content: string): string {
+  const data = `data: ${JSON.stringify({ content })}\n\n`;
+  return id === undefined ? data : `id: ${id}\n${data}`;
+}
+
 export function encodeContent(content: string): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify({ content })}\n\n`);
+  return encoder.encode(formatContent(undefined, content));
 }
 
 export const DONE = encoder.encode("data: [DONE]\n\n");

@@ -20,7 +20,6 @@ export function checkHost(req: Request, config: Config): ChatError | undefined {
 /**
  * Cross-site POST (llama.cpp #25606): any web page can make the browser POST to localhost, spending
  * the API key. Browsers always send Origin on cross-origin POSTs; curl and SDKs send none and pass.
- * A non-JSON content type is refused too, since only simple types (form, text) skip CORS preflight.
  */
 export function checkOrigin(req: Request, config: Config): ChatError | undefined {
   const origin = req.headers.get("origin");
@@ -32,6 +31,11 @@ export function checkOrigin(req: Request, config: Config): ChatError | undefined
       return forbidden("origin_not_allowed", `Requests from ${origin} are not allowed. Add it to CHAT_ALLOWED_ORIGINS to allow it.`);
     }
   }
+  return undefined;
+}
+
+/** Only simple content types (form, text) skip the browser's CORS preflight: anything else is refused. */
+export function checkJson(req: Request): ChatError | undefined {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
     return new ChatError({ status: 415, type: "unsupported_media_type", message: "Send the request body as JSON with Content-Type: application/json." });

@@ -8,7 +8,10 @@ let chat: ChatServer;
 
 beforeAll(async () => {
   fake = startFakeOpenAI();
-  chat = await startChat({ env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_MAX_STREAMS: "3" } });
+  // Grace 0: a disconnect aborts at once, as before resumable streams (test/chat/resume.test.ts covers the grace).
+  chat = await startChat({
+    env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_MAX_STREAMS: "3", CHAT_RESUME_GRACE_S: "0", CHAT_RESUME_MAX_STREAM_BYTES: String(4 * 1024 * 1024) },
+  });
 });
 afterAll(async () => {
   await chat.stop();
@@ -65,20 +68,22 @@ test("streams over the configured concurrency limit get 429 JSON, and the slot f
   await res.text();
 });
 
-test("a client that stops reading does not make the server buffer the whole answer", async () => {
+test("a client that stops reading costs at most the per-answer buffer, then the upstream is cut", async () => {
   const rss = async () => {
     const status = await Bun.file(`/proc/${chat.proc.pid}/status`).text();
     return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
   };
   const before = await rss();
-  // 400 tokens of 256 KiB = 100 MiB offered by the upstream; the client reads only the first bytes.
+  const cancelled = fake.stats.cancelled;
+  // 400 tokens of 192 KiB = 75 MiB offered by the upstream; the client reads only the first bytes.
   const controller = new AbortController();
-  const res = await postChat(chat.url, userSays(directive({ tokens: 400, repeat: 32 * 1024 })), { signal: controller.signal });
+  const res = await postChat(chat.url, userSays(directive({ tokens: 400, delay: 2, repeat: 32 * 1024 })), { signal: controller.signal });
   const reader = res.body!.getReader();
   await reader.read();
-  await Bun.sleep(2000);
+  // The answer outgrows its 4 MiB buffer: the upstream is aborted instead of buffering on.
+  await fake.waitForCancelled(cancelled + 1, 5000);
   const grown = (await rss()) - before;
   console.log(`stalled reader: server RSS grew ${(grown / 1048576).toFixed(1)} MiB`);
-  controller.abort();
   expect(grown).toBeLessThan(40 * 1024 * 1024);
+  controller.abort();
 });

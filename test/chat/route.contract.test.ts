@@ -26,16 +26,17 @@ afterAll(async () => {
 });
 
 describe("POST /api/chat: the seed's wire contract", () => {
-  test("streams one data event per delta, a finish event, then [DONE], byte for byte", async () => {
+  test("streams one data event per delta, a finish event, then [DONE], byte for byte (plus ids a seed client ignores)", async () => {
     const res = await postChat(chat.url, userSays(`Tell me a joke ${directive({ text: "Why did the developer go broke?" })}`));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     expect(res.headers.get("cache-control")).toContain("no-cache");
     expect(res.headers.get("x-accel-buffering")).toBe("no");
+    expect(res.headers.get("x-stream-id")).toMatch(/^[0-9a-f-]{36}$/);
     const body = await res.text();
-    const deltas = ["Why ", "did ", "the ", "developer ", "go ", "broke?"].map((c) => `data: {"content":"${c}"}\n\n`);
-    const finish = `event: finish\ndata: {"finish_reason":"stop","model":"gpt-fake","usage":{"prompt_tokens":9,"completion_tokens":6,"total_tokens":15}}\n\n`;
-    expect(body).toBe(`: ok\n\n${deltas.join("")}${finish}data: [DONE]\n\n`);
+    const deltas = ["Why ", "did ", "the ", "developer ", "go ", "broke?"].map((c, i) => `id: ${i + 1}\ndata: {"content":"${c}"}\n\n`);
+    const finish = `event: finish\nid: 7\ndata: {"finish_reason":"stop","model":"gpt-fake","usage":{"prompt_tokens":9,"completion_tokens":6,"total_tokens":15}}\n\n`;
+    expect(body).toBe(`: ok\n\n${deltas.join("")}${finish}id: 8\ndata: [DONE]\n\n`);
   });
 
   test("the upstream gets the conversation, the model and a request for usage", async () => {

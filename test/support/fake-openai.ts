@@ -29,6 +29,8 @@ export interface FakeBehaviour {
   finish: string;
   /** Each token repeated this many times (large upstream lines). */
   repeat: number;
+  /** Fault (`status`, `fail_after`) only for the first N requests with this last user message, then healthy. 0 = every time. */
+  fail_times: number;
 }
 
 export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
@@ -43,6 +45,7 @@ export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
   text: "",
   finish: "stop",
   repeat: 1,
+  fail_times: 0,
 };
 
 /** The tokens the fake sends for a behaviour: tests compare the relayed text with their concatenation. */
@@ -97,6 +100,8 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
   const bodies: Record<string, unknown>[] = [];
   const headers: Headers[] = [];
   let cancelWaiters: Array<() => void> = [];
+  // Requests seen per last user message, for `fail_times` (a browser's Retry re-sends the same message).
+  const seen = new Map<string, number>();
   const onCancel = () => {
     stats.cancelled++;
     for (const w of cancelWaiters) w();
@@ -119,6 +124,11 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
           const messages = (body.messages as { role: string; content: string }[]) ?? [];
           const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
           const b: FakeBehaviour = { ...DEFAULT_BEHAVIOUR, ...defaults, ...parseDirective(lastUser) };
+          if (b.fail_times > 0) {
+            const n = (seen.get(lastUser) ?? 0) + 1;
+            seen.set(lastUser, n);
+            if (n > b.fail_times) Object.assign(b, { status: 200, fail_after: -1 });
+          }
           if (b.hang > 0) await Bun.sleep(b.hang);
           if (b.status !== 200) return errorResponse(b);
           return streamResponse(b, String(body.model ?? "gpt-fake"), req, stats, onCancel);

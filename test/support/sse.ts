@@ -40,3 +40,42 @@ export function postChat(url: string, body: unknown, init: RequestInit = {}): Pr
 }
 
 export const userSays = (content: string) => ({ messages: [{ role: "user", content }] });
+
+/**
+ * Reads events until `count` have arrived (counting only events with an id), then drops the
+ * connection: a client whose network went away at exactly that point.
+ */
+export async function readThenDrop(res: Response, count: number, controller: AbortController): Promise<ParsedStream> {
+  const out: ParsedStream = { events: [], comments: [], text: "", done: false, error: undefined, finish: undefined };
+  if (count === 0) {
+    controller.abort();
+    return out;
+  }
+  let seen = 0;
+  const parser = createParser({
+    onEvent(e) {
+      if (seen >= count) return;
+      out.events.push(e);
+      if (e.id) seen++;
+      if (e.event === "error") out.error = JSON.parse(e.data);
+      else if (e.event === "finish") out.finish = JSON.parse(e.data);
+      else if (e.data === "[DONE]") out.done = true;
+      else out.text += (JSON.parse(e.data) as { content: string }).content;
+    },
+  });
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  while (seen < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parser.feed(dec.decode(value, { stream: true }));
+  }
+  controller.abort();
+  return out;
+}
+
+export function resume(url: string, id: string, lastEventId?: string, init: RequestInit = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+  if (lastEventId !== undefined) headers["Last-Event-ID"] = lastEventId;
+  return fetch(`${url}/api/chat/${id}/stream`, { ...init, headers });
+}

@@ -21,6 +21,8 @@ beforeAll(async () => {
       CHAT_TEMPERATURE: "0.3",
       CHAT_MAX_TOKENS: "64",
       CHAT_UPSTREAM_RETRIES: "0",
+      // A disconnect ends the answer at once (no wait for a re-attach), so the abort is traced now.
+      CHAT_RESUME_GRACE_S: "0",
       OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
       OTEL_BSP_SCHEDULE_DELAY: "20",
     },

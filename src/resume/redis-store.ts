@@ -1,0 +1,182 @@
+import { RedisClient } from "bun";
+import { ChatError } from "../errors.ts";
+import { formatEvent } from "../chat/sse.ts";
+import { MemoryStreamStore } from "./memory-store.ts";
+import type { BufferLimits, StreamStore, StreamWriter } from "./store.ts";
+
+const ALIVE_MS = 3000;
+const REFRESH_MS = 1000;
+const STOP_CHANNEL = "chat:stop";
+
+const keys = (id: string) => ({
+  log: `chat:gen:${id}`,
+  alive: `chat:gen:${id}:alive`,
+  readers: `chat:gen:${id}:readers`,
+  stop: `chat:gen:${id}:stop`,
+});
+
+/**
+ * Several instances behind a load balancer. The producing instance serves its own readers from memory
+ * (the fast path) and writes every frame through to a Redis Stream, entry id `0-<seq>`; a client that
+ * re-attaches to ANOTHER instance reads that stream (XRANGE, then blocking XREAD from its last id).
+ * Redis Streams, not pub/sub: pub/sub drops messages by design (redis/redis #4079).
+ * The producer keeps an `alive` key fresh; a reader that finds it gone knows the producer died
+ * (kill -9) and ends with `event: error` instead of waiting forever (vercel/resumable-stream #23).
+ */
+export class RedisStreamStore implements StreamStore {
+  readonly #url: string;
+  readonly #limits: BufferLimits;
+  readonly #local: MemoryStreamStore;
+  readonly #redis: RedisClient;
+  readonly #subscriber: RedisClient;
+  #warned = false;
+
+  private constructor(url: string, limits: BufferLimits) {
+    this.#url = url;
+    this.#limits = limits;
+    this.#local = new MemoryStreamStore(limits);
+    this.#redis = new RedisClient(url);
+    this.#subscriber = new RedisClient(url);
+  }
+
+  /** Connects (failing fast with a clear message) and listens for Stop requests from other instances. */
+  static async connect(url: string, limits: BufferLimits): Promise<RedisStreamStore> {
+    const store = new RedisStreamStore(url, limits);
+    await store.#redis.connect();
+    await store.#subscriber.connect();
+    await store.#subscriber.subscribe(STOP_CHANNEL, (id) => void store.#local.requestStop(id));
+    return store;
+  }
+
+  async create(id: string): Promise<StreamWriter> {
+    const local = await this.#local.create(id);
+    const k = keys(id);
+    let seq = 0;
+    let stopped = false;
+    const stopListeners: Array<() => void> = [];
+    local.onStop(() => {
+      stopped = true;
+      for (const l of stopListeners) l();
+    });
+    const write = (frame: string, end = false) => {
+      const args = [k.log, `0-${++seq}`, "f", frame];
+      if (end) args.push("end", "1");
+      this.#redis.send("XADD", args).catch((err) => this.#warn(err));
+    };
+    // Keep the producer visibly alive; also the fallback for a Stop whose pub/sub message was lost.
+    const refresh = async () => {
+      try {
+        await this.#redis.send("SET", [k.alive, "1", "PX", String(ALIVE_MS)]);
+        await this.#redis.send("PEXPIRE", [k.log, String(this.#limits.ttlMs + ALIVE_MS)]);
+        if (!stopped && (await this.#redis.send("EXISTS", [k.stop])) === 1) void this.#local.requestStop(id);
+      } catch (err) {
+        this.#warn(err);
+      }
+    };
+    void refresh();
+    const timer = setInterval(refresh, REFRESH_MS);
+    return {
+      append: (frame) => {
+        local.append(frame);
+        write(frame);
+      },
+      end: (...frames) => {
+        clearInterval(timer);
+        local.end(...frames);
+        frames.forEach((f, i) => write(f, i === frames.length - 1));
+        this.#redis.send("PEXPIRE", [k.log, String(this.#limits.ttlMs)]).catch((err) => this.#warn(err));
+        this.#redis.send("DEL", [k.alive]).catch((err) => this.#warn(err));
+      },
+      onStop: (listener) => void stopListeners.push(listener),
+      hasReaders: async () => (await local.hasReaders()) || (await this.#redis.send("EXISTS", [k.readers]).catch(() => 0)) === 1,
+    };
+  }
+
+  async read(id: string, afterSeq: number, signal: AbortSignal): Promise<AsyncIterable<string> | undefined> {
+    const local = await this.#local.read(id, afterSeq, signal);
+    if (local) return local;
+    if ((await this.#redis.send("EXISTS", [keys(id).log])) !== 1) return undefined;
+    return this.#follow(id, afterSeq, signal);
+  }
+
+  async requestStop(id: string): Promise<boolean> {
+    if (await this.#local.requestStop(id)) return true;
+    const k = keys(id);
+    if ((await this.#redis.send("EXISTS", [k.log])) !== 1) return false;
+    await this.#redis.send("SET", [k.stop, "1", "PX", String(this.#limits.ttlMs)]);
+    await this.#redis.send("PUBLISH", [STOP_CHANNEL, id]);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.#local.close();
+    this.#subscriber.close();
+    this.#redis.close();
+  }
+
+  /** Replay from Redis, then tail it, on a connection of its own (XREAD BLOCK holds it). */
+  async *#follow(id: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<string> {
+    const k = keys(id);
+    const conn = new RedisClient(this.#url, { autoReconnect: false });
+    let last = afterSeq;
+    try {
+      while (!signal.aborted) {
+        await this.#redis.send("SET", [k.readers, "1", "PX", String(ALIVE_MS)]);
+        const reply = (await conn.send("XREAD", ["COUNT", "1000", "BLOCK", String(REFRESH_MS), "STREAMS", k.log, `0-${last}`])) as StreamReply;
+        const entries = parseEntries(reply, k.log);
+        for (const { seq, fields } of entries) {
+          last = seq;
+          yield fields.f ?? "";
+          if (fields.end === "1") return;
+        }
+        if (entries.length === 0 && (await this.#redis.send("EXISTS", [k.alive])) !== 1) {
+          // One last look: the final frames may have landed just before the alive key went.
+          const tail = parseEntries((await conn.send("XREAD", ["COUNT", "1000", "STREAMS", k.log, `0-${last}`])) as StreamReply, k.log);
+          for (const { fields } of tail) yield fields.f ?? "";
+          if (tail.some((e) => e.fields.end === "1")) return;
+          yield lostFrame();
+          return;
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      yield formatEvent({ event: "error", data: JSON.stringify(storeFailed(err).toJSON()) });
+    } finally {
+      conn.close();
+    }
+  }
+
+  #warn(err: unknown): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    console.error(`chat: Redis write failed (answers go on here, but cannot resume elsewhere): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+type StreamReply = Record<string, Array<[string, string[]]>> | Array<[string, Array<[string, string[]]>]> | null;
+
+/** XREAD's reply (RESP3 map or RESP2 array) → entries with our sequence number and fields. */
+function parseEntries(reply: StreamReply, key: string): Array<{ seq: number; fields: Record<string, string> }> {
+  if (!reply) return [];
+  const raw = Array.isArray(reply) ? (reply.find(([k]) => k === key)?.[1] ?? []) : (reply[key] ?? []);
+  return raw.map(([entryId, flat]) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+    return { seq: Number(entryId.split("-")[1]), fields };
+  });
+}
+
+const lostFrame = () =>
+  formatEvent({
+    event: "error",
+    data: JSON.stringify(
+      new ChatError({ status: 502, type: "generation_lost", message: "The server writing this answer stopped; the text above is all that was saved. Retry to continue." }).toJSON(),
+    ),
+  });
+
+const storeFailed = (err: unknown) =>
+  new ChatError({
+    status: 503,
+    type: "resume_store_unavailable",
+    message: `Lost the connection to Redis while resuming this answer: ${err instanceof Error ? err.message : String(err)}`,
+  });

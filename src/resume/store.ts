@@ -1,0 +1,48 @@
+import { ChatError } from "../errors.ts";
+
+/**
+ * Where a generation's SSE frames live, so a client can re-attach after a dropped connection and get
+ * exactly the frames after the last one it saw. In process by default; Redis Streams with REDIS_URL.
+ */
+export interface StreamStore {
+  /** Opens the log of a new generation; the caller is its only writer. */
+  create(id: string): Promise<StreamWriter>;
+  /**
+   * The frames with a sequence number above `afterSeq`, then live ones, until the generation ends.
+   * Undefined when the id is unknown or expired.
+   */
+  read(id: string, afterSeq: number, signal: AbortSignal): Promise<AsyncIterable<string> | undefined>;
+  /** Asks the generation's producer, on whichever instance, to stop. False when unknown. */
+  requestStop(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The single writer of one generation's log. Frames are numbered 1, 2, 3… in the order written. */
+export interface StreamWriter {
+  /** Adds the next frame. Throws a ChatError when a buffer limit is reached. */
+  append(frame: string): void;
+  /** Adds the last frames (finish and [DONE], or an error); limits do not apply, so a client always learns the end. */
+  end(...frames: string[]): void;
+  /** Called when any instance asks this generation to stop. */
+  onStop(listener: () => void): void;
+  /** True while some client (here or, with Redis, anywhere) reads this generation. */
+  hasReaders(): Promise<boolean>;
+}
+
+export interface BufferLimits {
+  maxEventsPerStream: number;
+  maxBytesPerStream: number;
+  maxBytesTotal: number;
+  /** How long a finished generation stays readable. */
+  ttlMs: number;
+}
+
+export const bufferFull = (what: string) =>
+  new ChatError({
+    status: 507,
+    type: "resume_buffer_full",
+    message: `The answer was cut: ${what}. Raise the CHAT_RESUME_MAX_* limits for longer answers.`,
+  });
+
+export const streamNotFound = () =>
+  new ChatError({ status: 404, type: "stream_not_found", message: "No such answer stream: it finished too long ago, or never existed." });
