@@ -41,6 +41,14 @@ export class RedisStreamStore implements StreamStore {
 
   /** Connects (failing fast with a clear message) and listens for Stop requests from other instances. */
   static async connect(url: string, limits: BufferLimits): Promise<RedisStreamStore> {
+    // Fail fast at start: the long-lived clients below retry for a long time by design.
+    const probe = new RedisClient(url, { autoReconnect: false, connectionTimeout: 3000 });
+    try {
+      await probe.connect();
+      await probe.send("PING", []);
+    } finally {
+      probe.close();
+    }
     const store = new RedisStreamStore(url, limits);
     await store.#redis.connect();
     await store.#subscriber.connect();
