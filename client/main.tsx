@@ -1,7 +1,4 @@
 import { render } from "solid-js/web";
-
-function App() {
-  return <main>Chat</main>;
-}
+import App from "./App.tsx";
 
 render(() => <App />, document.getElementById("root")!);

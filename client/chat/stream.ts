@@ -1,0 +1,194 @@
+import { createParser } from "eventsource-parser";
+
+export type Role = "user" | "assistant" | "system";
+
+export interface WireMessage {
+  role: Role;
+  content: string;
+}
+
+/** A failure the user sees: the server's own error body, or one we name for the network or protocol. */
+export interface ChatFailure {
+  message: string;
+  type: string;
+  status: number;
+  /** Seconds to wait before retrying, when the server said so. */
+  retryAfter?: number;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** What one answer yields, in order: its id (if the server names it), deltas, at most one finish, then exactly one of done or error. */
+export type ChatStreamEvent =
+  | { type: "start"; id: string }
+  | { type: "delta"; content: string }
+  | { type: "finish"; finishReason: string; model?: string; usage?: Usage }
+  | { type: "done" }
+  | { type: "error"; error: ChatFailure };
+
+// A single model line may be large (reasoning traces), but an endless line must not eat the tab's memory.
+const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+/**
+ * POSTs the conversation and yields the answer's events. Every server, network and protocol failure
+ * becomes an `error` event; only the caller's own abort is thrown (as the fetch's AbortError).
+ */
+export async function* streamChat(opts: {
+  messages: WireMessage[];
+  signal: AbortSignal;
+  fetch?: typeof fetch;
+}): AsyncGenerator<ChatStreamEvent> {
+  const { messages, signal } = opts;
+  let res: Response;
+  try {
+    res = await (opts.fetch ?? fetch)("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify({ messages }),
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    yield { type: "error", error: unreachable() };
+    return;
+  }
+  if (!res.ok) {
+    yield { type: "error", error: await errorFromResponse(res) };
+    return;
+  }
+  const id = res.headers.get("x-stream-id");
+  if (id) yield { type: "start", id };
+  yield* readChatStream(res, signal);
+}
+
+/**
+ * Stops an answer on the server (`DELETE /api/chat/{id}`). Closing the connection alone is not enough:
+ * the server keeps a disconnected answer going for a while, so a reload can re-attach to it.
+ */
+export async function stopAnswer(id: string, opts: { fetch?: typeof fetch } = {}): Promise<void> {
+  try {
+    await (opts.fetch ?? fetch)(`/api/chat/${encodeURIComponent(id)}`, { method: "DELETE" });
+  } catch {
+    // The fetch's abort still closes our side; the server then ends the answer after its grace period.
+  }
+}
+
+/** Reads the server's SSE body: `data: {"content"}` deltas, `event: finish`, `event: error`, `data: [DONE]`. */
+export async function* readChatStream(res: Response, signal?: AbortSignal): AsyncGenerator<ChatStreamEvent> {
+  if (!res.body || !(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    yield { type: "error", error: protocolError(`the server answered ${res.headers.get("content-type") ?? "without a body"}`) };
+    return;
+  }
+  const queue: ChatStreamEvent[] = [];
+  let ended = false;
+  const parser = createParser({
+    maxBufferSize: MAX_EVENT_CHARS,
+    onEvent({ event, data }) {
+      if (ended) return;
+      const e = toEvent(event, data);
+      if (e) queue.push(e);
+      if (e?.type === "done" || e?.type === "error") ended = true;
+    },
+    onError() {
+      if (ended) return;
+      ended = true;
+      queue.push({ type: "error", error: protocolError("an event was larger than 8 MiB") });
+    },
+  });
+
+  const reader = res.body.getReader();
+  // One decoder for the whole body: `stream: true` holds back a multi-byte character split across chunks.
+  const decoder = new TextDecoder();
+  try {
+    while (!ended) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        queue.push({ type: "error", error: cut() });
+        break;
+      }
+      if (chunk.done) {
+        parser.feed(decoder.decode());
+        // A stream that simply stops, without [DONE] or an error event, lost its connection somewhere.
+        if (!ended) queue.push({ type: "error", error: cut() });
+        ended = true;
+      } else {
+        parser.feed(decoder.decode(chunk.value, { stream: true }));
+      }
+      yield* queue.splice(0);
+    }
+    yield* queue.splice(0);
+  } finally {
+    // Stops the body (and with it the server's upstream call) if we leave early.
+    reader.cancel().catch(() => {});
+  }
+}
+
+function toEvent(event: string | undefined, data: string): ChatStreamEvent | undefined {
+  if (event === "error") {
+    const body = parseJSON(data) as Partial<ChatFailure> & { retry_after?: number };
+    return { type: "error", error: failure(body, "the server reported an error without details") };
+  }
+  if (event === "finish") {
+    const body = parseJSON(data) as { finish_reason?: string; model?: string; usage?: Usage } | undefined;
+    return { type: "finish", finishReason: body?.finish_reason ?? "stop", model: body?.model, usage: body?.usage };
+  }
+  if (event !== undefined && event !== "message") return undefined; // events this client does not know yet
+  if (data === "[DONE]") return { type: "done" };
+  const body = parseJSON(data) as { content?: unknown } | undefined;
+  if (typeof body?.content !== "string") return { type: "error", error: protocolError("a message was not valid JSON") };
+  return { type: "delta", content: body.content };
+}
+
+function parseJSON(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A non-2xx answer: our JSON `{"error":{...}}`, or whatever a proxy in between sent. */
+async function errorFromResponse(res: Response): Promise<ChatFailure> {
+  const text = await res.text().catch(() => "");
+  const body = (parseJSON(text) as { error?: Partial<ChatFailure> & { retry_after?: number } } | undefined)?.error;
+  const header = Number(res.headers.get("retry-after"));
+  const base = failure({ status: res.status, ...body }, `The server answered ${res.status} ${res.statusText}`.trim() + ".");
+  if (base.retryAfter === undefined && header > 0) base.retryAfter = header;
+  return base;
+}
+
+function failure(body: (Partial<ChatFailure> & { retry_after?: number }) | undefined, fallback: string): ChatFailure {
+  const out: ChatFailure = {
+    message: typeof body?.message === "string" && body.message ? body.message : fallback,
+    type: typeof body?.type === "string" ? body.type : "server_error",
+    status: typeof body?.status === "number" ? body.status : 500,
+  };
+  const retryAfter = body?.retry_after ?? body?.retryAfter;
+  if (typeof retryAfter === "number" && retryAfter > 0) out.retryAfter = retryAfter;
+  return out;
+}
+
+const unreachable = (): ChatFailure => ({
+  message: "Could not reach the chat server. Check that it is running and your connection is up.",
+  type: "network_error",
+  status: 0,
+});
+
+const cut = (): ChatFailure => ({
+  message: "The connection closed before the answer was complete.",
+  type: "connection_lost",
+  status: 0,
+});
+
+const protocolError = (detail: string): ChatFailure => ({
+  message: `The answer could not be read: ${detail}.`,
+  type: "protocol_error",
+  status: 0,
+});

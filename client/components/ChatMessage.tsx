@@ -1,0 +1,80 @@
+import { Match, Show, Switch } from "solid-js";
+import type { Message } from "../chat/store.ts";
+import styles from "./ChatMessage.module.css";
+
+/**
+ * One message. Text is always a text node under `white-space: pre-wrap`, never HTML: model output is
+ * untrusted. Store updates by path change only this node while an answer streams.
+ */
+export default function ChatMessage(props: { message: Message; last: boolean; onRetry: () => void }) {
+  const m = () => props.message;
+  const waiting = () => m().status === "streaming" && m().content === "";
+
+  return (
+    <Show
+      when={m().role === "assistant"}
+      fallback={
+        <div class={styles.user} data-role="user">
+          <span class="visually-hidden">You said:</span>
+          <p class={styles.bubble} data-text>{m().content}</p>
+        </div>
+      }
+    >
+      <article class={styles.assistant} data-role="assistant" data-status={m().status}>
+        <span class="visually-hidden">Answer:</span>
+        <Show when={!waiting()} fallback={<Typing />}>
+          <p class={styles.text} classList={{ [styles.streaming!]: m().status === "streaming" }} data-text>
+            {m().content}
+          </p>
+        </Show>
+        <Switch>
+          <Match when={m().status === "stopped"}>
+            <p class={styles.note}>Stopped</p>
+          </Match>
+          <Match when={m().status === "error" && m().error}>
+            {(error) => (
+              <div class={styles.error} role="alert">
+                <svg class={styles.errorIcon} viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+                  <circle cx="10" cy="10" r="8" fill="none" stroke="currentColor" stroke-width="1.6" />
+                  <path d="M10 6v5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+                  <circle cx="10" cy="14" r="1.1" fill="currentColor" />
+                </svg>
+                <div class={styles.errorBody}>
+                  <p class={styles.errorText}>
+                    {error().message}
+                    <Show when={error().retryAfter}>{(s) => ` Try again in ${s()} s.`}</Show>
+                  </p>
+                  <Show when={props.last}>
+                    <button type="button" class={styles.retry} onClick={() => props.onRetry()}>
+                      <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
+                        <path
+                          d="M15.5 10a5.5 5.5 0 1 1-1.6-3.9M15.5 3.5v3h-3"
+                          stroke="currentColor"
+                          stroke-width="1.8"
+                          stroke-linecap="round"
+                          stroke-linejoin="round"
+                          fill="none"
+                        />
+                      </svg>
+                      Retry
+                    </button>
+                  </Show>
+                </div>
+              </div>
+            )}
+          </Match>
+        </Switch>
+      </article>
+    </Show>
+  );
+}
+
+function Typing() {
+  return (
+    <p class={styles.typing} aria-label="Thinking">
+      <span />
+      <span />
+      <span />
+    </p>
+  );
+}

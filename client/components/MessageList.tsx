@@ -1,0 +1,96 @@
+import { For, Show, createEffect, createSignal, on, onCleanup, onMount } from "solid-js";
+import type { ChatState } from "../chat/store.ts";
+import ChatMessage from "./ChatMessage.tsx";
+import styles from "./MessageList.module.css";
+
+// Within this many pixels of the bottom counts as "at the bottom" (sub-pixel rounding, a line of slack).
+const BOTTOM_SLACK = 40;
+
+/**
+ * The conversation. It follows new text while the reader is at the bottom, lets go when they scroll up,
+ * and follows again once they are back. `aria-busy` keeps screen readers from reading every token:
+ * the log is announced once the answer is complete.
+ */
+export default function MessageList(props: { state: ChatState; onRetry: () => void }) {
+  let scroller!: HTMLDivElement;
+  let content!: HTMLDivElement;
+  const [following, setFollowing] = createSignal(true);
+
+  const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= BOTTOM_SLACK;
+  const toBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  // Only a move up lets go. A scroll event is dispatched a frame after our own scroll to the bottom, and
+  // by then more text may have arrived: judged by position alone, that would look like the reader leaving.
+  let lastTop = 0;
+  const onScroll = () => {
+    const top = scroller.scrollTop;
+    if (atBottom()) setFollowing(true);
+    else if (top < lastTop) setFollowing(false);
+    lastTop = top;
+  };
+
+  onMount(() => {
+    toBottom();
+    // Growth of the text (streamed tokens, a new message) or a smaller viewport is what needs following.
+    const observer = new ResizeObserver(() => {
+      if (following()) toBottom();
+    });
+    observer.observe(content);
+    observer.observe(scroller);
+    onCleanup(() => observer.disconnect());
+  });
+
+  // Sending a message always brings the reader back down to it.
+  createEffect(
+    on(
+      () => props.state.messages.length,
+      (n, prev) => {
+        if (prev !== undefined && n > prev) setFollowing(true);
+      },
+    ),
+  );
+
+  return (
+    <div class={styles.wrap}>
+      <div class={styles.scroller} ref={scroller} onScroll={onScroll}>
+        <div
+          class={styles.log}
+          ref={content}
+          role="log"
+          aria-label="Conversation"
+          aria-live="polite"
+          aria-busy={props.state.streaming}
+        >
+          <For each={props.state.messages}>
+            {(message, i) => (
+              <ChatMessage message={message} last={i() === props.state.messages.length - 1} onRetry={props.onRetry} />
+            )}
+          </For>
+        </div>
+      </div>
+      <Show when={!following()}>
+        <button
+          type="button"
+          class={styles.jump}
+          aria-label="Scroll to the latest message"
+          onClick={() => {
+            setFollowing(true);
+            toBottom();
+          }}
+        >
+          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+            <path
+              d="M10 4v11m0 0-4.5-4.5M10 15l4.5-4.5"
+              stroke="currentColor"
+              stroke-width="1.8"
+              stroke-linecap="round"
+              stroke-linejoin="round"
+              fill="none"
+            />
+          </svg>
+        </button>
+      </Show>
+    </div>
+  );
+}

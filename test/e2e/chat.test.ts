@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type ChatServer, startChat } from "../support/chat-server.ts";
+import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const root = join(import.meta.dir, "..", "..");
+const shots = join(root, "test-results");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install chromium).`);
+}
+
+// What a real answer looks like, for the screenshots: paragraphs, a list, unicode.
+const SAMPLE_ANSWER = [
+  "Server-Sent Events are a good fit for streaming model output:",
+  "",
+  "1. The browser opens one ordinary HTTP request and reads the body as it arrives.",
+  "2. Each token becomes a small `data:` line, so the text appears while it is written.",
+  "3. Proxies keep the connection alive with comment lines — no WebSocket needed.",
+  "",
+  "Stopping is just aborting the fetch; the server cancels the upstream call at once. ✓",
+].join("\n");
+
+let dir: string;
+let fake: FakeOpenAI;
+let chat: ChatServer;
+let keyless: ChatServer;
+let showcase: { fake: FakeOpenAI; chat: ChatServer };
+let browser: Browser;
+
+describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "chat-e2e-"));
+    const binary = join(dir, "chat");
+    const build = Bun.spawn([process.execPath, "src/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+    if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
+
+    fake = startFakeOpenAI();
+    const showFake = startFakeOpenAI({ text: SAMPLE_ANSWER, delay: 12 });
+    const env = (baseURL: string) => ({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: baseURL, OPENAI_MODEL: "gpt-fake" });
+    [chat, keyless, showcase, browser] = await Promise.all([
+      startChat({ binary, env: env(fake.baseURL) }),
+      startChat({ binary }),
+      startChat({ binary, env: env(showFake.baseURL) }).then((c) => ({ fake: showFake, chat: c })),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--no-first-run",
+          "--disable-quic",
+          "--disable-sync",
+        ],
+      }),
+    ]);
+    mkdirSync(shots, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([chat?.stop(), keyless?.stop(), showcase?.chat.stop()]);
+    await Promise.all([fake?.stop(), showcase?.fake.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh browser profile (empty localStorage) on the page; every request must stay on our origin. */
+  async function open(server: ChatServer, options: Parameters<Browser["newContext"]>[0] = {}) {
+    const context = await browser.newContext(options);
+    const foreign: string[] = [];
+    const problems: string[] = [];
+    context.on("request", (r) => {
+      if (!r.url().startsWith(server.url)) foreign.push(r.url());
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    await page.goto(server.url);
+    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    return { context, page, foreign, problems };
+  }
+
+  const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
+  const answers = (page: Page) => page.locator('[data-role="assistant"]');
+  const lastAnswerText = (page: Page) => answers(page).last().locator("[data-text]").textContent();
+
+  /** Waits for the last answer to reach a status ("done", "stopped", "error"). */
+  async function answerEnds(page: Page, status: string, timeout = 10_000) {
+    await page.locator(`[data-role="assistant"]:last-child[data-status="${status}"]`).waitFor({ timeout });
+  }
+
+  async function ask(page: Page, text: string) {
+    await box(page).fill(text);
+    await box(page).press("Enter");
+  }
+
+  async function closeAll(context: BrowserContext, foreign: string[], problems: string[]) {
+    await context.close();
+    expect(foreign).toEqual([]);
+    expect(problems).toEqual([]);
+  }
+
+  test("a message sent with Enter streams its answer in, exactly", async () => {
+    const { context, page, foreign, problems } = await open(chat);
+    expect(await page.getByText("gpt-fake").first().isVisible()).toBe(true);
+    const send = page.getByRole("button", { name: "Send" });
+    expect(await send.isDisabled()).toBe(true);
+
+    await ask(page, `Hello ${directive({ tokens: 40, delay: 15 })}`);
+    expect(await box(page).inputValue()).toBe("");
+    // While tokens arrive the log is busy, so screen readers wait for the finished answer.
+    await page.locator('[role="log"][aria-busy="true"]').waitFor({ timeout: 5000 });
+    await answerEnds(page, "done");
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 40 }));
+    expect(await page.getAttribute('[role="log"]', "aria-busy")).toBe("false");
+    expect(await page.locator('[data-role="user"] [data-text]').textContent()).toBe(`Hello ${directive({ tokens: 40, delay: 15 })}`);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("Shift+Enter makes a new line instead of sending", async () => {
+    const { context, page, foreign, problems } = await open(chat);
+    const before = fake.stats.requests;
+    await box(page).click();
+    await page.keyboard.type("line one");
+    await page.keyboard.press("Shift+Enter");
+    await page.keyboard.type(`line two ${directive({ tokens: 3 })}`);
+    expect(await box(page).inputValue()).toBe(`line one\nline two ${directive({ tokens: 3 })}`);
+    expect(fake.stats.requests).toBe(before);
+
+    await page.keyboard.press("Enter");
+    await answerEnds(page, "done");
+    expect(await page.locator('[data-role="user"] [data-text]').innerText()).toBe(`line one\nline two ${directive({ tokens: 3 })}`);
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 3 }));
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("Stop keeps the partial answer and cancels the upstream request within a second", async () => {
+    const { context, page, foreign, problems } = await open(chat);
+    const full = fakeText({ tokens: 300 });
+    await ask(page, `Long one ${directive({ tokens: 300, delay: 30 })}`);
+    await page.waitForFunction(() => (document.querySelector('[data-role="assistant"] [data-text]')?.textContent ?? "").length > 20);
+
+    const cancelled = fake.stats.cancelled;
+    await page.getByRole("button", { name: "Stop" }).click();
+    const started = performance.now();
+    await fake.waitForCancelled(cancelled + 1, 1000);
+    expect(performance.now() - started).toBeLessThan(1000);
+
+    await answerEnds(page, "stopped");
+    const partial = (await lastAnswerText(page)) ?? "";
+    expect(partial.length).toBeGreaterThan(20);
+    expect(partial.length).toBeLessThan(full.length);
+    expect(full.startsWith(partial)).toBe(true);
+    await Bun.sleep(300);
+    expect(await lastAnswerText(page)).toBe(partial);
+    expect(await page.getByText("Stopped").isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("auto-scroll follows the answer, lets go when the reader scrolls up, and resumes at the bottom", async () => {
+    const { context, page, foreign, problems } = await open(chat, { viewport: { width: 800, height: 500 } });
+    const scroll = () =>
+      page.evaluate(() => {
+        const s = document.querySelector('[role="log"]')!.parentElement!;
+        return { top: s.scrollTop, gap: s.scrollHeight - s.scrollTop - s.clientHeight, height: s.scrollHeight };
+      });
+    await ask(page, `Scroll me ${directive({ tokens: 600, delay: 8 })}`);
+    await page.waitForFunction(() => {
+      const s = document.querySelector('[role="log"]')!.parentElement!;
+      return s.scrollHeight > s.clientHeight + 400;
+    });
+    expect((await scroll()).gap).toBeLessThan(50);
+
+    await page.mouse.move(400, 250);
+    await page.mouse.wheel(0, -300);
+    await Bun.sleep(300);
+    const up = await scroll();
+    expect(up.gap).toBeGreaterThan(200);
+    await Bun.sleep(400);
+    const later = await scroll();
+    expect(later.height).toBeGreaterThan(up.height); // still streaming…
+    expect(later.top).toBe(up.top); // …but the reader stays where they are
+    await page.getByRole("button", { name: "Scroll to the latest message" }).waitFor();
+
+    await page.mouse.wheel(0, 100_000);
+    await Bun.sleep(400);
+    expect((await scroll()).gap).toBeLessThan(50);
+    await Bun.sleep(300);
+    expect((await scroll()).gap).toBeLessThan(50);
+    expect(await answers(page).last().getAttribute("data-status")).toBe("streaming");
+    await page.getByRole("button", { name: "Stop" }).click();
+    await answerEnds(page, "stopped");
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("an upstream error shows inline under the partial answer, and Retry completes it", async () => {
+    const { context, page, foreign, problems } = await open(chat);
+    const message = `Flaky ${directive({ tokens: 12, delay: 5, fail_after: 3, mode: "error", fail_times: 1 })}`;
+    await ask(page, message);
+    await answerEnds(page, "error");
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 3 }));
+    const alert = answers(page).last().getByRole("alert");
+    expect((await alert.textContent())?.length).toBeGreaterThan(10);
+    await page.screenshot({ path: join(shots, "chat-error.png") });
+
+    await alert.getByRole("button", { name: "Retry" }).click();
+    await answerEnds(page, "done");
+    expect(await answers(page).count()).toBe(1);
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 12 }));
+    expect(await answers(page).last().getByRole("alert").count()).toBe(0);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("a reload keeps the conversation, and New chat clears it", async () => {
+    const { context, page, foreign, problems } = await open(chat);
+    await ask(page, `Remember ${directive({ tokens: 6 })}`);
+    await answerEnds(page, "done");
+    await ask(page, `And this ${directive({ tokens: 4 })}`);
+    await answerEnds(page, "done");
+
+    await page.reload();
+    await answerEnds(page, "done");
+    expect(await page.locator('[data-role="user"] [data-text]').allTextContents()).toEqual([
+      `Remember ${directive({ tokens: 6 })}`,
+      `And this ${directive({ tokens: 4 })}`,
+    ]);
+    expect(await answers(page).locator("[data-text]").allTextContents()).toEqual([fakeText({ tokens: 6 }), fakeText({ tokens: 4 })]);
+
+    await page.getByRole("button", { name: "New chat" }).click();
+    await page.getByText("How can I help?").waitFor();
+    await page.reload();
+    await page.getByText("How can I help?").waitFor();
+    expect(await answers(page).count()).toBe(0);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("without an API key the page says what to set instead of offering a chat", async () => {
+    const { context, page, foreign, problems } = await open(keyless);
+    const notice = page.getByRole("alert");
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain("OPENAI_API_KEY");
+    expect(await box(page).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(shots, "chat-no-key.png") });
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  for (const [name, options] of [
+    ["light", { viewport: { width: 1100, height: 760 }, colorScheme: "light" }],
+    ["dark", { viewport: { width: 1100, height: 760 }, colorScheme: "dark" }],
+    ["phone", { viewport: { width: 375, height: 720 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
+  ] as const) {
+    test(`screenshot: a streamed conversation (${name})`, async () => {
+      const { context, page, foreign, problems } = await open(showcase.chat, options);
+      await page.screenshot({ path: join(shots, `chat-empty-${name}.png`) });
+      await ask(page, "How do you stream an LLM answer to the browser?");
+      await answerEnds(page, "done");
+      expect(await lastAnswerText(page)).toBe(SAMPLE_ANSWER);
+      await ask(page, "And if the connection drops halfway?");
+      await page.waitForFunction(
+        () => (document.querySelector('[data-role="assistant"]:last-child [data-text]')?.textContent ?? "").length > 120,
+      );
+      await page.screenshot({ path: join(shots, `chat-streaming-${name}.png`) });
+      // The page kept following the answer as it grew (no "scroll to latest" offered).
+      expect(await page.getByRole("button", { name: "Scroll to the latest message" }).count()).toBe(0);
+      await answerEnds(page, "done");
+      // Nothing may overflow sideways on a narrow phone.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(options.viewport.width);
+      await page.screenshot({ path: join(shots, `chat-${name}.png`) });
+      await closeAll(context, foreign, problems);
+    }, 30_000);
+  }
+});
