@@ -35,7 +35,8 @@ export class RedisStreamStore implements StreamStore {
     this.#url = url;
     this.#limits = limits;
     this.#local = new MemoryStreamStore(limits);
-    this.#redis = new RedisClient(url);
+    // No offline queue: while Redis is away, writes fail at once (and are reported) instead of piling up.
+    this.#redis = new RedisClient(url, { enableOfflineQueue: false });
     this.#subscriber = new RedisClient(url);
   }
 
@@ -96,7 +97,7 @@ export class RedisStreamStore implements StreamStore {
         this.#redis.send("DEL", [k.alive]).catch((err) => this.#warn(err));
       },
       onStop: (listener) => void stopListeners.push(listener),
-      hasReaders: async () => (await local.hasReaders()) || (await this.#redis.send("EXISTS", [k.readers]).catch(() => 0)) === 1,
+      hasReaders: async () => (await local.hasReaders()) || (await this.#exists(k.readers)),
     };
   }
 
@@ -152,6 +153,12 @@ export class RedisStreamStore implements StreamStore {
     } finally {
       conn.close();
     }
+  }
+
+  /** EXISTS that answers false when Redis does not answer within a second. */
+  async #exists(key: string): Promise<boolean> {
+    const timeout = Bun.sleep(1000).then(() => 0);
+    return (await Promise.race([this.#redis.send("EXISTS", [key]).catch(() => 0), timeout])) === 1;
   }
 
   #warn(err: unknown): void {

@@ -22,7 +22,7 @@ afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await redis?.stop();
   await fake?.stop();
-});
+}, 30_000);
 
 describe("two instances sharing Redis", () => {
   test.each([1, 9, 25])("an answer started on A and cut after %d events resumes exactly on B", async (cut) => {

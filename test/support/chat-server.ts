@@ -27,6 +27,8 @@ export async function startChat(
     HOST: "127.0.0.1",
     // Set by `bun run start`; without it the server re-runs itself to set it (tested on its own).
     BUN_CONFIG_MAX_HTTP_REQUESTS: "65535",
+    // Test hooks time out at 5 s: a server stopped with answers still open must not wait 10.
+    CHAT_SHUTDOWN_GRACE_MS: "2000",
     ...opts.env,
   };
   if (opts.withoutFetchCapEnv) delete env.BUN_CONFIG_MAX_HTTP_REQUESTS;
