@@ -5,6 +5,8 @@ export interface Config {
   apiKey: string | undefined;
   baseURL: string | undefined;
   model: string;
+  /** Models a client may choose; empty: whatever the upstream lists. */
+  models: string[];
   systemPrompt: string | undefined;
   temperature: number | undefined;
   maxTokens: number | undefined;
@@ -75,9 +77,10 @@ export const OPTIONS: Option[] = [
   { flag: "host", env: "HOST", help: "address to bind; 0.0.0.0 exposes the chat to your network", fallback: "127.0.0.1" },
   { flag: "base-url", env: "OPENAI_BASE_URL", help: "OpenAI-compatible API root, e.g. http://127.0.0.1:11434/v1 for Ollama" },
   { flag: "model", env: "OPENAI_MODEL", help: "model name sent upstream", fallback: DEFAULT_MODEL },
+  { flag: "models", env: "CHAT_MODELS", help: "models the page may choose from, comma-separated (default: all the upstream lists)" },
   { flag: "system-prompt", env: "CHAT_SYSTEM_PROMPT", help: "system message prepended to every conversation" },
   { flag: "temperature", env: "CHAT_TEMPERATURE", help: "sampling temperature 0–2 (omitted: the model's default)" },
-  { flag: "max-tokens", env: "CHAT_MAX_TOKENS", help: "cap on tokens per answer (omitted: the model's default)" },
+  { flag: "max-tokens", env: "CHAT_MAX_TOKENS", help: "cap on tokens per answer, also for what a client asks (omitted: the model's default)" },
   { flag: "max-body-bytes", env: "CHAT_MAX_BODY_BYTES", help: "largest accepted request body", fallback: String(1024 * 1024) },
   { flag: "max-messages", env: "CHAT_MAX_MESSAGES", help: "most messages in one request", fallback: "500" },
   { flag: "max-chars", env: "CHAT_MAX_CHARS", help: "most characters of content in one request", fallback: "400000" },
@@ -184,6 +187,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       apiKey,
       baseURL,
       model: text("model")!,
+      models: list("models"),
       systemPrompt: text("system-prompt"),
       temperature: num("temperature", { min: 0, max: 2 }),
       maxTokens: int("max-tokens", 1, 10_000_000),

@@ -1,6 +1,7 @@
 import pkg from "../package.json";
 import { ActiveStreams, shuttingDown } from "./chat/active-streams.ts";
 import { Heartbeat } from "./chat/heartbeat.ts";
+import { ModelCatalog } from "./chat/models.ts";
 import { createClient } from "./chat/upstream.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { relaunchWithFetchCap } from "./fetch-cap.ts";
@@ -33,9 +34,11 @@ await relaunchWithFetchCap();
 
 const config = parsed.config;
 const active = new ActiveStreams();
+const client = createClient(config);
 const deps = {
   config,
-  client: createClient(config),
+  client,
+  models: new ModelCatalog(client, config),
   active,
   heartbeat: new Heartbeat(config.heartbeatMs),
   rateLimiter: new RateLimiter(config.limits.requestsPerMinute),

@@ -30,6 +30,8 @@ export function startServer(deps: ChatDeps) {
       "/": config.development ? page : open(async (req) => (await client.serve(new URL(req.url).pathname)) ?? notFound()),
       "/healthz": new Response("ok\n", { headers: { "Content-Type": "text/plain" } }),
       "/api/status": { GET: api(() => Response.json(status(config), { headers: { "Cache-Control": "no-store" } })) },
+      // Models the page may offer, listed by the upstream with the server's key.
+      "/api/models": { GET: api(async () => Response.json(await deps.models.list(), { headers: { "Cache-Control": "no-store" } })) },
       "/api/chat": {
         POST: post((req, server) => handleChat(req, server, deps)),
         GET: methodNotAllowed("POST"),

@@ -6,8 +6,16 @@ export interface ChatMessage {
   role: Role;
   content: string;
 }
+/** Per-conversation settings a client may send beside the messages (a seed client sends none). */
+export interface ChatOptions {
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
 export interface ChatRequest {
   messages: ChatMessage[];
+  options: ChatOptions;
 }
 
 const ROLES: ReadonlySet<string> = new Set<Role>(["user", "assistant", "system"]);
@@ -102,7 +110,27 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
     // Copy only the two known fields: nothing else from the client reaches the upstream.
     out[i] = { role: role as Role, content };
   }
-  return { messages: out };
+  return { messages: out, options: validateOptions(body as Record<string, unknown>) };
+}
+
+const MODEL_NAME = /^[\w.:/@+-]{1,200}$/;
+
+function validateOptions(body: Record<string, unknown>): ChatOptions {
+  const options: ChatOptions = {};
+  const { model, temperature, max_tokens } = body;
+  if (model !== undefined) {
+    if (typeof model !== "string" || !MODEL_NAME.test(model)) throw badRequest('"model" must be a model name such as "gpt-5-mini".');
+    options.model = model;
+  }
+  if (temperature !== undefined) {
+    if (typeof temperature !== "number" || !(temperature >= 0 && temperature <= 2)) throw badRequest('"temperature" must be a number from 0 to 2.');
+    options.temperature = temperature;
+  }
+  if (max_tokens !== undefined) {
+    if (typeof max_tokens !== "number" || !Number.isInteger(max_tokens) || max_tokens < 1) throw badRequest('"max_tokens" must be a positive integer.');
+    options.maxTokens = max_tokens;
+  }
+  return options;
 }
 
 /** Body → ChatRequest, or a ChatError a user can act on. */

@@ -8,6 +8,7 @@ import type { ChatTrace } from "../telemetry/chat-trace.ts";
 import type { Telemetry } from "../telemetry/start-telemetry.ts";
 import type { ActiveStreams } from "./active-streams.ts";
 import { Generation } from "./generation.ts";
+import type { ModelCatalog } from "./models.ts";
 import type { Heartbeat } from "./heartbeat.ts";
 import { parseChatRequest } from "./request.ts";
 import { sseResponse } from "./sse-response.ts";
@@ -20,6 +21,7 @@ export interface ChatDeps {
   heartbeat: Heartbeat;
   rateLimiter: RateLimiter;
   store: StreamStore;
+  models: ModelCatalog;
   /** Absent when tracing is off: then the request path makes no tracer calls. */
   telemetry?: Telemetry | undefined;
 }
@@ -29,8 +31,11 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const { config, active } = deps;
   const trace = deps.telemetry?.startChat(req);
   let messages;
+  let settings: Config;
   try {
-    ({ messages } = await parseChatRequest(req, config.limits));
+    const chat = await parseChatRequest(req, config.limits);
+    messages = chat.messages;
+    settings = await deps.models.resolve(chat.options);
   } catch (err) {
     return refuse(toChatError(err, config), trace);
   }
@@ -42,10 +47,10 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   // 122 random bits: the id is the only key to a live answer when no access token is configured.
   const id = crypto.randomUUID();
   const abort = new AbortController();
-  const model = trace?.modelCall({ messages, config });
+  const model = trace?.modelCall({ messages, config: settings });
   const events = streamCompletion({
     client: deps.client,
-    config,
+    config: settings,
     messages,
     signal: abort.signal,
     headers: model?.headers,

@@ -1,0 +1,60 @@
+import type OpenAI from "openai";
+import type { Config } from "../config.ts";
+import { ChatError } from "../errors.ts";
+import type { ChatOptions } from "./request.ts";
+
+const CACHE_MS = 5 * 60_000;
+
+/**
+ * Which models a client may pick. CHAT_MODELS, when set, is the list; otherwise whatever the upstream's
+ * /v1/models lists (cached), always including the configured default. The key stays on the server.
+ */
+export class ModelCatalog {
+  readonly #client: OpenAI;
+  readonly #config: Config;
+  #cache: { at: number; models: Promise<string[]> } | undefined;
+
+  constructor(client: OpenAI, config: Config) {
+    this.#client = client;
+    this.#config = config;
+  }
+
+  /** The models to offer, default first. Never throws: an upstream failure offers just the default. */
+  async list(): Promise<{ default: string; models: string[]; error?: string }> {
+    const fallback = { default: this.#config.model, models: [this.#config.model] };
+    if (this.#config.models.length > 0) return { default: this.#config.model, models: unique([this.#config.model, ...this.#config.models]) };
+    if (!this.#cache || performance.now() - this.#cache.at > CACHE_MS) {
+      this.#cache = { at: performance.now(), models: this.#fetch() };
+    }
+    try {
+      return { default: this.#config.model, models: unique([this.#config.model, ...(await this.#cache.models)]) };
+    } catch {
+      this.#cache = undefined;
+      return { ...fallback, error: "The upstream did not list its models." };
+    }
+  }
+
+  /** The request's settings over the server's, with max_tokens capped by CHAT_MAX_TOKENS. */
+  async resolve(options: ChatOptions): Promise<Config> {
+    const config = this.#config;
+    if (options.model !== undefined && options.model !== config.model && !(await this.list()).models.includes(options.model)) {
+      throw new ChatError({ status: 400, type: "model_not_allowed", message: `The model "${options.model}" is not offered by this server.` });
+    }
+    const cap = config.maxTokens;
+    const maxTokens = options.maxTokens === undefined ? cap : cap === undefined ? options.maxTokens : Math.min(options.maxTokens, cap);
+    return {
+      ...config,
+      model: options.model ?? config.model,
+      temperature: options.temperature ?? config.temperature,
+      maxTokens,
+    };
+  }
+
+  async #fetch(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const model of this.#client.models.list()) ids.push(model.id);
+    return ids.sort();
+  }
+}
+
+const unique = (xs: string[]) => [...new Set(xs)];
