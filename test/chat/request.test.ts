@@ -21,7 +21,7 @@ describe("validateChatRequest", () => {
       { messages: [{ role: "system", content: "be brief" }, { role: "user", content: "Hi", extra: 1 }], other: true },
       limits,
     );
-    expect(req).toEqual({ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "Hi" }] });
+    expect(req).toEqual({ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "Hi" }], options: {} });
   });
 
   test.each([
