@@ -1,5 +1,5 @@
 import { createStore } from "solid-js/store";
-import { type ChatFailure, type ChatStreamEvent, type WireMessage, stopAnswer, streamChat } from "./stream.ts";
+import { type ChatFailure, type ChatStreamEvent, type WireMessage, resumeStream, stopAnswer, streamChat } from "./stream.ts";
 
 export interface Message {
   id: string;
@@ -10,8 +10,12 @@ export interface Message {
   error?: ChatFailure;
   /** The model that wrote the answer, as the server reported it. */
   model?: string;
-  /** The server's id for the answer (`X-Stream-Id`): what Stop names. */
+  /** The server's id for the answer (`X-Stream-Id`): what Stop names and a re-attach asks for. */
   streamId?: string;
+  /** The SSE id of the last event already in `content`: a re-attach asks for the events after it. */
+  lastEventId?: string;
+  /** While the connection is being re-established after a drop. */
+  reconnecting?: boolean;
 }
 
 export interface ChatState {
@@ -25,31 +29,54 @@ export interface Persistence {
   save(messages: readonly Message[]): void;
 }
 
-export type StreamFn = (opts: { messages: WireMessage[]; signal: AbortSignal }) => AsyncIterable<ChatStreamEvent>;
+export type StreamFn = (opts: { messages: WireMessage[]; signal: AbortSignal; token?: string }) => AsyncIterable<ChatStreamEvent>;
+export type ResumeFn = (opts: {
+  id: string;
+  lastEventId?: string;
+  signal: AbortSignal;
+  token?: string;
+}) => AsyncIterable<ChatStreamEvent>;
 
 export interface ChatOptions {
   stream?: StreamFn;
+  /** Re-attaches to an answer by its id, after the last event already shown. */
+  resume?: ResumeFn;
   /** Tells the server to stop an answer by its id. */
-  stopRemote?: (id: string) => Promise<void>;
+  stopRemote?: (id: string, opts: { token?: string }) => Promise<void>;
   persistence?: Persistence;
   /** While an answer streams it is saved at most this often, so a reload keeps most of it. */
   saveEveryMs?: number;
+  /** The waits before each re-attach once a connection drops; when they run out, the error shows. */
+  reconnectDelaysMs?: readonly number[];
+  /** The access token sent with every call, read at each call (a 401 may have changed it). */
+  token?: () => string | undefined;
+  /** A call was refused for its token (401): the page asks for the token again. */
+  onUnauthorized?: () => void;
 }
 
 export type Chat = ReturnType<typeof createChat>;
+
+const RECONNECT_DELAYS_MS = [500, 1000, 2000];
 
 let nextId = 0;
 // Not crypto.randomUUID: it exists only in secure contexts, and the chat may be served over plain http on a LAN.
 const newId = () => `${Date.now().toString(36)}-${(nextId++).toString(36)}`;
 
-/** The conversation: send, stop, retry, clear. Updates go by path, so a delta re-renders one text node. */
+/** The conversation: send, stop, retry, clear, resume. Updates go by path, so a delta re-renders one text node. */
 export function createChat(opts: ChatOptions = {}) {
   const stream = opts.stream ?? streamChat;
+  const resume = opts.resume ?? resumeStream;
   const stopRemote = opts.stopRemote ?? stopAnswer;
+  const token = () => opts.token?.();
+  const delays = opts.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
   const persistence = opts.persistence;
-  const [state, setState] = createStore<ChatState>({ messages: restore(persistence?.load()), streaming: false });
-  let controller: AbortController | undefined;
-  let streamId: string | undefined;
+  const restored = restore(persistence?.load());
+  const [state, setState] = createStore<ChatState>({
+    messages: restored,
+    streaming: restored.some((m) => m.status === "streaming"),
+  });
+  /** The answer being followed now, and the message it writes to. */
+  let live: { ctrl: AbortController; index: number; id: string } | undefined;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   const save = () => {
@@ -64,45 +91,111 @@ export function createChat(opts: ChatOptions = {}) {
   /** Streams an answer to the conversation as it stands now into a new assistant message. */
   async function answer(): Promise<void> {
     const history = toWire(state.messages);
-    const id = newId();
     const index = state.messages.length;
+    setState("messages", index, { id: newId(), role: "assistant", content: "", status: "streaming" });
+    await follow(index, (signal) => stream({ messages: history, signal, token: token() }));
+  }
+
+  /**
+   * Follows the answer in message `index` to its end: the first request (if any), then, each time the
+   * connection drops, a re-attach after the last event seen, waiting longer each time. A re-attach that
+   * makes progress starts the waits over.
+   */
+  async function follow(index: number, first?: (signal: AbortSignal) => AsyncIterable<ChatStreamEvent>): Promise<void> {
+    const id = state.messages[index]!.id;
     const ctrl = new AbortController();
-    controller = ctrl;
-    streamId = undefined;
-    setState("messages", index, { id, role: "assistant", content: "", status: "streaming" });
+    live = { ctrl, index, id };
     setState("streaming", true);
     // After "New chat" the index may belong to nothing (or to someone else): write only to our own message.
     const mine = () => state.messages[index]?.id === id;
+    const streaming = () => mine() && state.messages[index]!.status === "streaming";
     const end = (status: "done" | "stopped" | "error", error?: ChatFailure) => {
-      if (!mine() || state.messages[index]!.status !== "streaming") return;
-      setState("messages", index, error ? { status, error } : { status });
+      if (!streaming()) return;
+      setState("messages", index, { status, error, reconnecting: undefined });
+      if (error?.status === 401) opts.onUnauthorized?.();
     };
+    // What shows if re-attaching never works: without a first request, the page went away mid-answer.
+    let lost: ChatFailure = interrupted();
+    let waits = 0;
     try {
-      for await (const e of stream({ messages: history, signal: ctrl.signal })) {
-        if (!mine()) break;
-        if (e.type === "start") {
-          if (controller === ctrl) streamId = e.id;
-          setState("messages", index, "streamId", e.id);
-        } else if (e.type === "delta") {
-          setState("messages", index, "content", (text) => text + e.content);
-          saveSoon();
-        } else if (e.type === "finish") {
-          if (e.model) setState("messages", index, "model", e.model);
-          // Stopped elsewhere (another tab, another client): the server ends the answer as "stopped".
-          if (e.finishReason === "stopped") end("stopped");
-        } else if (e.type === "done") end("done");
-        else end("error", e.error);
+      let events = first?.(ctrl.signal);
+      while (streaming() && !ctrl.signal.aborted) {
+        const m = state.messages[index]!;
+        if (!events) {
+          if (!m.streamId) break;
+          events = resume({ id: m.streamId, lastEventId: m.lastEventId, signal: ctrl.signal, token: token() });
+        }
+        const before = m.lastEventId;
+        const drop = await apply(events, { index, mine, end });
+        events = undefined;
+        // The server has forgotten the answer (expired, or restarted): nothing left to re-attach to.
+        if (!drop || drop.type === "stream_not_found") break;
+        lost = drop;
+        if (state.messages[index]?.lastEventId !== before) waits = 0;
+        if (waits >= delays.length || !state.messages[index]?.streamId) break;
+        setState("messages", index, "reconnecting", true);
+        await sleep(delays[waits++]!, ctrl.signal);
       }
     } catch (err) {
       if (!ctrl.signal.aborted) end("error", { message: describe(err), type: "client_error", status: 0 });
     }
     if (ctrl.signal.aborted) end("stopped");
-    end("error", { message: "The answer ended before it was complete.", type: "connection_lost", status: 0 });
-    if (controller === ctrl) {
-      controller = undefined;
-      streamId = undefined;
+    end("error", lost);
+    if (live?.ctrl === ctrl) {
+      live = undefined;
       setState("streaming", false);
     }
+    save();
+  }
+
+  /** One connection's events into the message. A dropped connection comes back as its failure, to re-attach. */
+  async function apply(
+    events: AsyncIterable<ChatStreamEvent>,
+    o: { index: number; mine: () => boolean; end: (status: "done" | "stopped" | "error", error?: ChatFailure) => void },
+  ): Promise<ChatFailure | undefined> {
+    const { index, end } = o;
+    for await (const e of events) {
+      if (!o.mine()) return undefined;
+      if (state.messages[index]!.reconnecting) setState("messages", index, "reconnecting", undefined);
+      if (e.type === "start") {
+        if (state.messages[index]!.streamId === e.id) continue;
+        setState("messages", index, "streamId", e.id);
+        save(); // From here a reload can re-attach, so the answer must be on record at once.
+      } else if (e.type === "delta") {
+        setState("messages", index, "content", (text) => text + e.content);
+        if (e.eventId) setState("messages", index, "lastEventId", e.eventId);
+        saveSoon();
+      } else if (e.type === "finish") {
+        if (e.model) setState("messages", index, "model", e.model);
+        if (e.eventId) setState("messages", index, "lastEventId", e.eventId);
+        // Stopped elsewhere (another tab, another client): the server ends the answer as "stopped".
+        if (e.finishReason === "stopped") end("stopped");
+      } else if (e.type === "done") {
+        end("done");
+        return undefined;
+      } else {
+        if (isDrop(e.error)) return e.error;
+        end("error", e.error);
+        return undefined;
+      }
+    }
+    return { message: "The answer ended before it was complete.", type: "connection_lost", status: 0 };
+  }
+
+  function stop(): void {
+    if (live) {
+      const m = state.messages[live.index];
+      if (m?.id === live.id && m.streamId) void stopRemote(m.streamId, { token: token() });
+      live.ctrl.abort();
+      return;
+    }
+    // Restored mid-answer and not re-attached yet: there is no connection to abort, only the answer itself.
+    const index = state.messages.findIndex((m) => m.status === "streaming");
+    const m = state.messages[index];
+    if (!m) return;
+    if (m.streamId) void stopRemote(m.streamId, { token: token() });
+    setState("messages", index, "status", "stopped");
+    setState("streaming", false);
     save();
   }
 
@@ -118,11 +211,18 @@ export function createChat(opts: ChatOptions = {}) {
       await answer();
     },
 
-    /** Stops the answer in flight, on the server and here; what arrived so far stays. */
-    stop(): void {
-      if (streamId) void stopRemote(streamId);
-      controller?.abort();
+    /**
+     * Re-attaches to the answer that was still streaming when the page went away, and follows it to the
+     * end. Call it once the server can be asked (after unlocking). Resolves when that answer has ended.
+     */
+    async resume(): Promise<void> {
+      if (live) return;
+      const index = state.messages.findIndex((m) => m.status === "streaming");
+      if (index >= 0) await follow(index);
     },
+
+    /** Stops the answer in flight, on the server and here; what arrived so far stays. */
+    stop,
 
     /** Re-asks the last user message, replacing the answer(s) after it. */
     async retry(): Promise<void> {
@@ -135,10 +235,8 @@ export function createChat(opts: ChatOptions = {}) {
 
     /** Starts over: stops any answer and forgets the conversation. */
     clear(): void {
-      if (streamId) void stopRemote(streamId);
-      controller?.abort();
-      controller = undefined;
-      streamId = undefined;
+      if (state.streaming) stop();
+      live = undefined;
       setState({ messages: [], streaming: false });
       save();
     },
@@ -150,7 +248,10 @@ export function toWire(messages: readonly Message[]): WireMessage[] {
   return messages.filter((m) => m.content.length > 0).map((m) => ({ role: m.role, content: m.content }));
 }
 
-/** Saved messages back into state. An answer saved mid-stream was cut off by the reload: it becomes retryable. */
+/**
+ * Saved messages back into state. An answer saved mid-stream with its server id stays "streaming", to be
+ * re-attached by `resume()`; without one (or if it is not the last message) it becomes a retryable failure.
+ */
 export function restore(saved: unknown): Message[] {
   if (!Array.isArray(saved)) return [];
   const out: Message[] = [];
@@ -161,15 +262,37 @@ export function restore(saved: unknown): Message[] {
       message.status = m.status ?? "done";
       if (m.model) message.model = m.model;
       if (typeof m.streamId === "string") message.streamId = m.streamId;
+      if (typeof m.lastEventId === "string") message.lastEventId = m.lastEventId;
       if (m.error) message.error = m.error;
-      if (message.status === "streaming") {
-        message.status = "error";
-        message.error = { message: "The page was closed before this answer finished.", type: "interrupted", status: 0 };
-      }
     }
     out.push(message);
   }
+  out.forEach((m, i) => {
+    if (m.status === "streaming" && (!m.streamId || i !== out.length - 1)) {
+      m.status = "error";
+      m.error = interrupted();
+    }
+  });
   return out;
+}
+
+/** Failures that mean only the connection is gone, not the answer: worth re-attaching. */
+function isDrop(error: ChatFailure): boolean {
+  return error.type === "connection_lost" || error.type === "network_error" || error.type === "stream_not_found";
+}
+
+const interrupted = (): ChatFailure => ({
+  message: "The page was closed before this answer finished.",
+  type: "interrupted",
+  status: 0,
+});
+
+/** Waits, or stops waiting as soon as the answer is stopped. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 function describe(err: unknown): string {

@@ -1,4 +1,5 @@
 import { createParser } from "eventsource-parser";
+import { bearer } from "./auth.ts";
 
 export type Role = "user" | "assistant" | "system";
 
@@ -22,11 +23,15 @@ export interface Usage {
   total_tokens: number;
 }
 
-/** What one answer yields, in order: its id (if the server names it), deltas, at most one finish, then exactly one of done or error. */
+/**
+ * What one answer yields, in order: its id (if the server names it), deltas, at most one finish, then
+ * exactly one of done or error. `eventId` is the SSE `id:` of the event: re-attaching after it resumes
+ * exactly where this event left off.
+ */
 export type ChatStreamEvent =
   | { type: "start"; id: string }
-  | { type: "delta"; content: string }
-  | { type: "finish"; finishReason: string; model?: string; usage?: Usage }
+  | { type: "delta"; content: string; eventId?: string }
+  | { type: "finish"; finishReason: string; model?: string; usage?: Usage; eventId?: string }
   | { type: "done" }
   | { type: "error"; error: ChatFailure };
 
@@ -37,20 +42,60 @@ const MAX_EVENT_CHARS = 8 * 1024 * 1024;
  * POSTs the conversation and yields the answer's events. Every server, network and protocol failure
  * becomes an `error` event; only the caller's own abort is thrown (as the fetch's AbortError).
  */
-export async function* streamChat(opts: {
+export function streamChat(opts: {
   messages: WireMessage[];
   signal: AbortSignal;
+  token?: string;
   fetch?: typeof fetch;
 }): AsyncGenerator<ChatStreamEvent> {
-  const { messages, signal } = opts;
+  return open("/api/chat", {
+    init: {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...bearer(opts.token) },
+      body: JSON.stringify({ messages: opts.messages }),
+    },
+    ...opts,
+  });
+}
+
+/**
+ * Re-attaches to an answer (`GET /api/chat/{id}/stream`) after a dropped connection or a reload: the
+ * server sends exactly the events after `lastEventId` (all of them without it), then the live rest.
+ * An answer the server no longer knows is an `error` event with status 404 (`stream_not_found`).
+ */
+export function resumeStream(opts: {
+  id: string;
+  lastEventId?: string;
+  signal: AbortSignal;
+  token?: string;
+  fetch?: typeof fetch;
+}): AsyncGenerator<ChatStreamEvent> {
+  const headers: Record<string, string> = { Accept: "text/event-stream", ...bearer(opts.token) };
+  if (opts.lastEventId !== undefined) headers["Last-Event-ID"] = opts.lastEventId;
+  return open(`/api/chat/${encodeURIComponent(opts.id)}/stream`, { init: { headers }, ...opts });
+}
+
+/**
+ * Stops an answer on the server (`DELETE /api/chat/{id}`). Closing the connection alone is not enough:
+ * the server keeps a disconnected answer going for a while, so a reload can re-attach to it.
+ */
+export async function stopAnswer(id: string, opts: { token?: string; fetch?: typeof fetch } = {}): Promise<void> {
+  try {
+    await (opts.fetch ?? fetch)(`/api/chat/${encodeURIComponent(id)}`, { method: "DELETE", headers: bearer(opts.token) });
+  } catch {
+    // The fetch's abort still closes our side; the server then ends the answer after its grace period.
+  }
+}
+
+/** One request whose answer is an event stream: the answer's id from `X-Stream-Id`, then its events. */
+async function* open(
+  url: string,
+  opts: { init: RequestInit; signal: AbortSignal; fetch?: typeof fetch },
+): AsyncGenerator<ChatStreamEvent> {
+  const { signal } = opts;
   let res: Response;
   try {
-    res = await (opts.fetch ?? fetch)("/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ messages }),
-      signal,
-    });
+    res = await (opts.fetch ?? fetch)(url, { ...opts.init, signal });
   } catch (err) {
     if (signal.aborted) throw err;
     yield { type: "error", error: unreachable() };
@@ -65,18 +110,6 @@ export async function* streamChat(opts: {
   yield* readChatStream(res, signal);
 }
 
-/**
- * Stops an answer on the server (`DELETE /api/chat/{id}`). Closing the connection alone is not enough:
- * the server keeps a disconnected answer going for a while, so a reload can re-attach to it.
- */
-export async function stopAnswer(id: string, opts: { fetch?: typeof fetch } = {}): Promise<void> {
-  try {
-    await (opts.fetch ?? fetch)(`/api/chat/${encodeURIComponent(id)}`, { method: "DELETE" });
-  } catch {
-    // The fetch's abort still closes our side; the server then ends the answer after its grace period.
-  }
-}
-
 /** Reads the server's SSE body: `data: {"content"}` deltas, `event: finish`, `event: error`, `data: [DONE]`. */
 export async function* readChatStream(res: Response, signal?: AbortSignal): AsyncGenerator<ChatStreamEvent> {
   if (!res.body || !(res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
@@ -87,9 +120,9 @@ export async function* readChatStream(res: Response, signal?: AbortSignal): Asyn
   let ended = false;
   const parser = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
-    onEvent({ event, data }) {
+    onEvent({ event, data, id }) {
       if (ended) return;
-      const e = toEvent(event, data);
+      const e = toEvent(event, data, id);
       if (e) queue.push(e);
       if (e?.type === "done" || e?.type === "error") ended = true;
     },
@@ -130,20 +163,27 @@ export async function* readChatStream(res: Response, signal?: AbortSignal): Asyn
   }
 }
 
-function toEvent(event: string | undefined, data: string): ChatStreamEvent | undefined {
+function toEvent(event: string | undefined, data: string, eventId: string | undefined): ChatStreamEvent | undefined {
   if (event === "error") {
     const body = parseJSON(data) as Partial<ChatFailure> & { retry_after?: number };
     return { type: "error", error: failure(body, "the server reported an error without details") };
   }
   if (event === "finish") {
-    const body = parseJSON(data) as { finish_reason?: string; model?: string; usage?: Usage } | undefined;
-    return { type: "finish", finishReason: body?.finish_reason ?? "stop", model: body?.model, usage: body?.usage };
+    const body = parseJSON(data) as { finish_reason?: unknown; model?: unknown; usage?: Usage } | undefined;
+    const finishReason = typeof body?.finish_reason === "string" ? body.finish_reason : "stop";
+    const model = typeof body?.model === "string" ? body.model : undefined;
+    return withId({ type: "finish", finishReason, model, usage: body?.usage }, eventId);
   }
   if (event !== undefined && event !== "message") return undefined; // events this client does not know yet
   if (data === "[DONE]") return { type: "done" };
   const body = parseJSON(data) as { content?: unknown } | undefined;
   if (typeof body?.content !== "string") return { type: "error", error: protocolError("a message was not valid JSON") };
-  return { type: "delta", content: body.content };
+  return withId({ type: "delta", content: body.content }, eventId);
+}
+
+function withId<E extends ChatStreamEvent & { eventId?: string }>(e: E, eventId: string | undefined): E {
+  if (eventId) e.eventId = eventId;
+  return e;
 }
 
 function parseJSON(text: string): unknown {

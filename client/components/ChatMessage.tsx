@@ -28,6 +28,9 @@ export default function ChatMessage(props: { message: Message; last: boolean; on
           </p>
         </Show>
         <Switch>
+          <Match when={m().status === "streaming" && m().reconnecting}>
+            <p class={styles.note}>Reconnecting…</p>
+          </Match>
           <Match when={m().status === "stopped"}>
             <p class={styles.note}>Stopped</p>
           </Match>

@@ -166,13 +166,29 @@ describe("chat store", () => {
 });
 
 describe("restore", () => {
-  test("an answer saved mid-stream comes back as an interrupted, retryable failure", () => {
+  test("an answer saved mid-stream without its server id comes back as an interrupted, retryable failure", () => {
     const [user, answer] = restore([
       { id: "1", role: "user", content: "Q" },
       { id: "2", role: "assistant", content: "Half", status: "streaming" },
     ]);
     expect(user).toEqual({ id: "1", role: "user", content: "Q" });
     expect(answer).toMatchObject({ content: "Half", status: "error", error: { type: "interrupted" } });
+  });
+
+  test("an answer saved mid-stream with its server id stays streaming, with the last event id, to be re-attached", () => {
+    const [, answer] = restore([
+      { id: "1", role: "user", content: "Q" },
+      { id: "2", role: "assistant", content: "Half", status: "streaming", streamId: "s-1", lastEventId: "7", reconnecting: true },
+    ]);
+    expect(answer).toEqual({ id: "2", role: "assistant", content: "Half", status: "streaming", streamId: "s-1", lastEventId: "7" });
+  });
+
+  test("only the last message can still be streaming", () => {
+    const messages = restore([
+      { id: "1", role: "assistant", content: "Old", status: "streaming", streamId: "s-1" },
+      { id: "2", role: "assistant", content: "New", status: "streaming", streamId: "s-2" },
+    ]);
+    expect(messages.map((m) => m.status)).toEqual(["error", "streaming"]);
   });
 
   test("anything that is not a conversation is ignored", () => {

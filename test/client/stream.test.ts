@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type ChatStreamEvent, readChatStream, stopAnswer, streamChat } from "../../client/chat/stream.ts";
+import { type ChatStreamEvent, readChatStream, resumeStream, stopAnswer, streamChat } from "../../client/chat/stream.ts";
 
 const encoder = new TextEncoder();
 
@@ -159,6 +159,15 @@ describe("readChatStream", () => {
     expect(events).toMatchObject([{ type: "error", error: { type: "protocol_error" } }]);
   });
 
+  test("each delta and finish carries its SSE id, to re-attach after it", async () => {
+    const wire = ': ok\n\nid: 1\ndata: {"content":"a"}\n\nid: 2\nevent: finish\ndata: {"finish_reason":"stop"}\n\nid: 3\ndata: [DONE]\n\n';
+    expect(await collect(sseResponse([encoder.encode(wire)]))).toEqual([
+      { type: "delta", content: "a", eventId: "1" },
+      { type: "finish", finishReason: "stop", model: undefined, usage: undefined, eventId: "2" },
+      { type: "done" },
+    ]);
+  });
+
   test("a 1 MiB delta arrives whole", async () => {
     const big = "x".repeat(1024 * 1024);
     const bytes = encoder.encode(`data: ${JSON.stringify({ content: big })}\n\ndata: [DONE]\n\n`);
@@ -200,6 +209,19 @@ describe("streamChat", () => {
     expect(await run(fetchReturning(res))).toEqual([{ type: "start", id: "abc-123" }, { type: "done" }]);
   });
 
+  test("the access token goes in the Authorization header, and no header goes without one", async () => {
+    const seen: Array<string | null> = [];
+    const f = (async (_url: string, init: RequestInit) => {
+      seen.push(new Headers(init.headers).get("authorization"));
+      return sseResponse([encoder.encode("data: [DONE]\n\n")]);
+    }) as unknown as typeof fetch;
+    const signal = new AbortController().signal;
+    for await (const _ of streamChat({ messages: [], signal, token: "s3cret", fetch: f }));
+    for await (const _ of streamChat({ messages: [], signal, fetch: f }));
+    await stopAnswer("x", { token: "s3cret", fetch: f });
+    expect(seen).toEqual(["Bearer s3cret", null, "Bearer s3cret"]);
+  });
+
   test("stopAnswer sends DELETE /api/chat/{id}, and a failure to send is not thrown", async () => {
     const seen: Array<[string, string | undefined]> = [];
     const f = (async (url: string, init: RequestInit) => {
@@ -236,5 +258,50 @@ describe("streamChat", () => {
     ctrl.abort();
     const abortError = new DOMException("aborted", "AbortError");
     await expect(run(fetchReturning(abortError), ctrl.signal)).rejects.toBe(abortError);
+  });
+});
+
+describe("resumeStream", () => {
+  const signal = new AbortController().signal;
+  const run = async (f: typeof fetch, opts: { lastEventId?: string; token?: string } = {}) => {
+    const events: ChatStreamEvent[] = [];
+    for await (const e of resumeStream({ id: "a/b", signal, fetch: f, ...opts })) events.push(e);
+    return events;
+  };
+
+  test("re-attaches with GET /api/chat/{id}/stream, Last-Event-ID and the token, and reads on", async () => {
+    let url = "";
+    let headers = new Headers();
+    const f = (async (u: string, init: RequestInit) => {
+      url = u;
+      headers = new Headers(init.headers);
+      const res = sseResponse([encoder.encode('id: 5\ndata: {"content":"rest"}\n\nid: 6\ndata: [DONE]\n\n')]);
+      res.headers.set("X-Stream-Id", "a/b");
+      return res;
+    }) as unknown as typeof fetch;
+    expect(await run(f, { lastEventId: "4", token: "tok" })).toEqual([
+      { type: "start", id: "a/b" },
+      { type: "delta", content: "rest", eventId: "5" },
+      { type: "done" },
+    ]);
+    expect(url).toBe("/api/chat/a%2Fb/stream");
+    expect(headers.get("last-event-id")).toBe("4");
+    expect(headers.get("authorization")).toBe("Bearer tok");
+  });
+
+  test("without a last id it asks for the whole answer (no Last-Event-ID header)", async () => {
+    let headers = new Headers();
+    const f = (async (_: string, init: RequestInit) => {
+      headers = new Headers(init.headers);
+      return sseResponse([encoder.encode("data: [DONE]\n\n")]);
+    }) as unknown as typeof fetch;
+    await run(f);
+    expect(headers.has("last-event-id")).toBe(false);
+  });
+
+  test("an answer the server no longer knows is a stream_not_found error", async () => {
+    const body = { error: { message: "No such stream.", type: "stream_not_found", status: 404 } };
+    const f = (async () => Response.json(body, { status: 404 })) as unknown as typeof fetch;
+    expect(await run(f)).toEqual([{ type: "error", error: body.error }]);
   });
 });

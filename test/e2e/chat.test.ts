@@ -24,11 +24,13 @@ const SAMPLE_ANSWER = [
   "",
   "Stopping is just aborting the fetch; the server cancels the upstream call at once. ✓",
 ].join("\n");
+const TOKEN = "e2e-access-token-7d1f";
 
 let dir: string;
 let fake: FakeOpenAI;
 let chat: ChatServer;
 let keyless: ChatServer;
+let locked: ChatServer;
 let showcase: { fake: FakeOpenAI; chat: ChatServer };
 let browser: Browser;
 
@@ -42,9 +44,10 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     fake = startFakeOpenAI();
     const showFake = startFakeOpenAI({ text: SAMPLE_ANSWER, delay: 12 });
     const env = (baseURL: string) => ({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: baseURL, OPENAI_MODEL: "gpt-fake" });
-    [chat, keyless, showcase, browser] = await Promise.all([
+    [chat, keyless, locked, showcase, browser] = await Promise.all([
       startChat({ binary, env: env(fake.baseURL) }),
       startChat({ binary }),
+      startChat({ binary, env: { ...env(fake.baseURL), CHAT_AUTH_TOKEN: TOKEN } }),
       startChat({ binary, env: env(showFake.baseURL) }).then((c) => ({ fake: showFake, chat: c })),
       chromium.launch({
         executablePath: CHROMIUM,
@@ -65,13 +68,20 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([chat?.stop(), keyless?.stop(), showcase?.chat.stop()]);
+    await Promise.all([chat?.stop(), keyless?.stop(), locked?.stop(), showcase?.chat.stop()]);
     await Promise.all([fake?.stop(), showcase?.fake.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A fresh browser profile (empty localStorage) on the page; every request must stay on our origin. */
-  async function open(server: ChatServer, options: Parameters<Browser["newContext"]>[0] = {}) {
+  /**
+   * A fresh browser profile (empty localStorage) on the page; every request must stay on our origin.
+   * Resolves once `ready` holds (by default: the message box is there).
+   */
+  async function open(
+    server: ChatServer,
+    options: Parameters<Browser["newContext"]>[0] = {},
+    ready: (page: Page) => Promise<void> = (page) => box(page).waitFor(),
+  ) {
     const context = await browser.newContext(options);
     const foreign: string[] = [];
     const problems: string[] = [];
@@ -84,7 +94,7 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
       if (m.type() === "error") problems.push(m.text());
     });
     await page.goto(server.url);
-    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    await ready(page);
     return { context, page, foreign, problems };
   }
 
@@ -241,6 +251,84 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     await page.getByText("How can I help?").waitFor();
     expect(await answers(page).count()).toBe(0);
     await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("a reload mid-answer re-attaches and the answer completes exactly", async () => {
+    const { context, page, foreign, problems } = await open(chat);
+    const reattached: Array<{ url: string; lastEventId: string | undefined }> = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/stream")) void r.allHeaders().then((h) => reattached.push({ url: r.url(), lastEventId: h["last-event-id"] }));
+    });
+    const requests = fake.stats.requests;
+    await ask(page, `Long one ${directive({ tokens: 80, delay: 40 })}`);
+    // Reload once the saved copy has text and the id of its last event (it is saved about once a second).
+    await page.waitForFunction(() => /"lastEventId":"\d+"/.test(localStorage.getItem("chat.conversation.v1") ?? ""));
+    const before = (await lastAnswerText(page)) ?? "";
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(fakeText({ tokens: 80 }).length);
+
+    await page.reload();
+    // Back mid-answer, not as a failure: the page picks the answer up where its saved copy ended.
+    await page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 5000 });
+    await answerEnds(page, "done", 15_000);
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 80 }));
+    expect(reattached.length).toBe(1);
+    expect(Number(reattached[0]!.lastEventId)).toBeGreaterThan(0);
+    expect(fake.stats.requests).toBe(requests + 1); // the model was asked once: nothing re-generated
+
+    await page.reload();
+    await answerEnds(page, "done");
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 80 }));
+    await closeAll(context, foreign, problems);
+  }, 40_000);
+
+  test("with CHAT_AUTH_TOKEN the page asks for the token once, says when it is wrong, then chats", async () => {
+    const tokenBox = (page: Page) => page.getByRole("textbox", { name: "Access token", exact: true });
+    const { context, page, foreign, problems } = await open(locked, { viewport: { width: 1100, height: 760 } }, (p) =>
+      tokenBox(p).waitFor(),
+    );
+    const sent: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/")) sent.push(`${r.method()} ${r.url()} ${r.headers()["authorization"] ?? "-"}`);
+    });
+    expect(await box(page).count()).toBe(0);
+    expect(await page.getByRole("form", { name: "This chat needs an access token" }).isVisible()).toBe(true);
+    expect(await tokenBox(page).evaluate((e) => document.activeElement === e)).toBe(true);
+    expect(await tokenBox(page).getAttribute("type")).toBe("password");
+    await page.screenshot({ path: join(shots, "chat-token.png") });
+
+    await tokenBox(page).fill("not-the-token");
+    await page.getByRole("button", { name: "Unlock" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe("The access token is wrong.");
+    expect(await tokenBox(page).getAttribute("aria-invalid")).toBe("true");
+    await page.screenshot({ path: join(shots, "chat-token-wrong.png") });
+
+    await tokenBox(page).fill(TOKEN);
+    await tokenBox(page).press("Enter");
+    await box(page).waitFor();
+    await ask(page, `Unlocked ${directive({ tokens: 8, delay: 10 })}`);
+    await answerEnds(page, "done");
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 8 }));
+    expect(sent.some((r) => r.startsWith("POST") && r.endsWith(`Bearer ${TOKEN}`))).toBe(true);
+    expect(sent.every((r) => !r.split(" ")[1]!.includes(TOKEN))).toBe(true); // never in a URL
+
+    await page.reload();
+    await box(page).waitFor();
+    expect(await tokenBox(page).count()).toBe(0);
+    expect(await page.getByText("gpt-fake").first().isVisible()).toBe(true);
+
+    // The server's token changed: the next call is refused, and the page asks again, saying why.
+    await page.evaluate(() => localStorage.setItem("chat.token.v1", "an-old-token"));
+    await page.reload();
+    await tokenBox(page).waitFor();
+    expect(await page.getByRole("alert").textContent()).toContain("saved access token was not accepted");
+    expect(await page.evaluate(() => localStorage.getItem("chat.token.v1"))).toBeNull();
+    await context.close();
+    expect(foreign).toEqual([]);
+    // Chromium logs every refused request ("status of 401") as a console error; those are expected here.
+    expect(problems.filter((p) => !p.includes("status of 401"))).toEqual([]);
   }, 30_000);
 
   test("without an API key the page says what to set instead of offering a chat", async () => {
