@@ -6,7 +6,7 @@ import { createClient } from "./chat/upstream.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { relaunchWithFetchCap } from "./fetch-cap.ts";
 import { openStreamStore } from "./resume/open-store.ts";
-import { RateLimiter } from "./security/rate-limit.ts";
+import { RateLimiter, RedisRateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
 import { startTelemetry } from "./telemetry/start-telemetry.ts";
 
@@ -41,7 +41,9 @@ const deps = {
   models: new ModelCatalog(client, config),
   active,
   heartbeat: new Heartbeat(config.heartbeatMs),
-  rateLimiter: new RateLimiter(config.limits.requestsPerMinute),
+  rateLimiter: config.resume.redisURL
+    ? new RedisRateLimiter(config.limits.requestsPerMinute, config.resume.redisURL)
+    : new RateLimiter(config.limits.requestsPerMinute),
   telemetry: startTelemetry(),
   store: await openStreamStore(config.resume).catch((err: unknown) => {
     console.error(`chat: ${err instanceof Error ? err.message : String(err)}`);

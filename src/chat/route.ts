@@ -3,7 +3,7 @@ import type { Server } from "bun";
 import type { Config } from "../config.ts";
 import { ChatError, badRequest, errorResponse } from "../errors.ts";
 import { type StreamStore, streamNotFound } from "../resume/store.ts";
-import type { RateLimiter } from "../security/rate-limit.ts";
+import type { RateLimit } from "../security/rate-limit.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
 import type { Telemetry } from "../telemetry/start-telemetry.ts";
 import type { ActiveStreams } from "./active-streams.ts";
@@ -19,7 +19,7 @@ export interface ChatDeps {
   client: OpenAI;
   active: ActiveStreams;
   heartbeat: Heartbeat;
-  rateLimiter: RateLimiter;
+  rateLimiter: RateLimit;
   store: StreamStore;
   models: ModelCatalog;
   /** Absent when tracing is off: then the request path makes no tracer calls. */
@@ -41,7 +41,7 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   }
   if (!config.apiKey && !config.baseURL) return refuse(missingKey(), trace);
   const client = server.requestIP(req)?.address ?? "unknown";
-  const refused = admit(client, deps);
+  const refused = await admit(client, deps);
   if (refused) return refuse(refused, trace);
 
   // 122 random bits: the id is the only key to a live answer when no access token is configured.
@@ -109,7 +109,7 @@ function refuse(err: ChatError, trace: ChatTrace | undefined): Response {
 }
 
 /** The limits a new stream must pass: total, per client address, and requests a minute. */
-function admit(client: string, { config, active, rateLimiter }: ChatDeps): ChatError | undefined {
+async function admit(client: string, { config, active, rateLimiter }: ChatDeps): Promise<ChatError | undefined> {
   const { maxStreams, maxStreamsPerClient } = config.limits;
   if (active.size >= maxStreams) return tooBusy();
   if (maxStreamsPerClient > 0 && active.countFor(client) >= maxStreamsPerClient) {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   fake = startFakeOpenAI();
   redis = await startRedis();
   [a, b] = await Promise.all([startChat({ env: env() }), startChat({ env: env() })]);
-});
+}, 30_000);
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await redis?.stop();
@@ -95,6 +95,28 @@ describe("two instances sharing Redis", () => {
     expect(rest.error?.type).toMatch(/resume_store_unavailable|generation_lost/);
   });
 });
+
+test("the per-minute request budget is shared by all instances through Redis", async () => {
+  // Its own Redis: the tests above stop theirs.
+  const own = await startRedis();
+  const limited = { ...env(), REDIS_URL: own.url, CHAT_REQUESTS_PER_MINUTE: "3" };
+  const [x, y] = await Promise.all([startChat({ env: limited }), startChat({ env: limited })]);
+  try {
+    // Counters are per wall-clock minute: do not start right before one rolls over.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 3000) await Bun.sleep(left + 100);
+    const statuses: number[] = [];
+    for (const server of [x, y, x, y]) {
+      const res = await postChat(server.url, userSays("hi"));
+      statuses.push(res.status);
+      await res.text();
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  } finally {
+    await Promise.all([x.stop(), y.stop()]);
+    await own.stop();
+  }
+}, 20_000);
 
 test("a REDIS_URL that cannot be reached stops the server at start with one clear line", async () => {
   const proc = Bun.spawn([process.execPath, "src/main.ts"], {
