@@ -133,6 +133,14 @@ describe("POST /api/chat: bad requests get a clear 4xx and never reach the upstr
     expect((await fetch(`${chat.url}/healthz`)).status).toBe(200);
     expect(chat.output()).not.toContain(CANARY);
   });
+
+  test("the API key is in no page, script, style or API answer the browser can fetch", async () => {
+    const html = await (await fetch(`${chat.url}/`)).text();
+    const bodies = [html, await (await fetch(`${chat.url}/api/status`)).text(), await (await fetch(`${chat.url}/api/models`)).text()];
+    for (const [, path] of html.matchAll(/(?:src|href)="(\/[^"]+)"/g)) bodies.push(await (await fetch(`${chat.url}${path}`)).text());
+    expect(bodies.length).toBeGreaterThan(4);
+    for (const body of bodies) expect(body).not.toContain(CANARY);
+  });
 });
 
 describe("without an API key", () => {
