@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startChat, type ChatServer } from "../support/chat-server.ts";
 import { directive, fakeText, startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";
-import { postChat, readSse, readThenDrop, resume, userSays } from "../support/sse.ts";
+import { lastEventId, postChat, readSse, readThenDrop, resume, userSays } from "../support/sse.ts";
 
 let fake: FakeOpenAI;
 let chat: ChatServer;
@@ -15,7 +15,6 @@ afterAll(async () => {
   await fake.stop();
 });
 
-const lastId = (s: { events: Array<{ id?: string | undefined }> }) => s.events.filter((e) => e.id).at(-1)?.id;
 
 describe("resumable streams", () => {
   test("every event of an answer carries an increasing id, and the response names the stream", async () => {
@@ -33,7 +32,7 @@ describe("resumable streams", () => {
       const res = await postChat(chat.url, userSays(directive(b)), { signal: controller.signal });
       const id = res.headers.get("x-stream-id")!;
       const first = await readThenDrop(res, cut, controller);
-      const rest = await readSse(await resume(chat.url, id, lastId(first)));
+      const rest = await readSse(await resume(chat.url, id, lastEventId(first)));
       expect(first.text + rest.text).toBe(fakeText(b));
       expect(rest.done).toBe(true);
       const ids = [...first.events, ...rest.events].filter((e) => e.id).map((e) => Number(e.id));
@@ -53,7 +52,7 @@ describe("resumable streams", () => {
       if (round > 0) res = await resume(chat.url, id, last, { signal: c.signal });
       const part = await readThenDrop(res, 1 + (round % 4), round === 0 ? controller : c);
       text += part.text;
-      last = lastId(part) ?? last;
+      last = lastEventId(part) ?? last;
       if (part.done) break;
     }
     const tail = await readSse(await resume(chat.url, id, last));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startChat, type ChatServer } from "../support/chat-server.ts";
 import { directive, fakeText, startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";
 import { startRedis, type RedisServer } from "../support/redis.ts";
-import { postChat, readSse, readThenDrop, resume, userSays } from "../support/sse.ts";
+import { lastEventId, postChat, readSse, readThenDrop, resume, userSays } from "../support/sse.ts";
 
 let fake: FakeOpenAI;
 let redis: RedisServer;
@@ -10,7 +10,6 @@ let a: ChatServer;
 let b: ChatServer;
 
 const env = () => ({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, REDIS_URL: redis.url, CHAT_RESUME_GRACE_S: "2" });
-const lastId = (s: { events: Array<{ id?: string | undefined }> }) => s.events.filter((e) => e.id).at(-1)?.id;
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) throw new Error("redis-server is not installed: apt-get install redis-server (.ci/run does)");
@@ -31,7 +30,7 @@ describe("two instances sharing Redis", () => {
     const res = await postChat(a.url, userSays(directive(spec)), { signal: controller.signal });
     const id = res.headers.get("x-stream-id")!;
     const first = await readThenDrop(res, cut, controller);
-    const rest = await readSse(await resume(b.url, id, lastId(first)));
+    const rest = await readSse(await resume(b.url, id, lastEventId(first)));
     expect(first.text + rest.text).toBe(fakeText(spec));
     expect(rest.done).toBe(true);
     const ids = [...first.events, ...rest.events].filter((e) => e.id).map((e) => Number(e.id));
@@ -70,7 +69,7 @@ describe("two instances sharing Redis", () => {
     const res = await postChat(victim.url, userSays(directive(spec)), { signal: controller.signal });
     const id = res.headers.get("x-stream-id")!;
     const first = await readThenDrop(res, 5, controller);
-    const reading = readSse(await resume(b.url, id, lastId(first)));
+    const reading = readSse(await resume(b.url, id, lastEventId(first)));
     await Bun.sleep(300);
     victim.proc.kill("SIGKILL");
     const killedAt = performance.now();
@@ -86,7 +85,7 @@ describe("two instances sharing Redis", () => {
     const res = await postChat(a.url, userSays(directive({ tokens: 400, delay: 20 })), { signal: controller.signal });
     const id = res.headers.get("x-stream-id")!;
     const first = await readThenDrop(res, 3, controller);
-    const reading = readSse(await resume(b.url, id, lastId(first)));
+    const reading = readSse(await resume(b.url, id, lastEventId(first)));
     await Bun.sleep(300);
     await redis.stop();
     const stoppedAt = performance.now();

@@ -79,3 +79,6 @@ export function resume(url: string, id: string, lastEventId?: string, init: Requ
   if (lastEventId !== undefined) headers["Last-Event-ID"] = lastEventId;
   return fetch(`${url}/api/chat/${id}/stream`, { ...init, headers });
 }
+
+/** The id of the last event that had one: what a client sends as Last-Event-ID. */
+export const lastEventId = (s: { events: Array<{ id?: string | undefined }> }) => s.events.filter((e) => e.id).at(-1)?.id;
