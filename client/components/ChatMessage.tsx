@@ -1,10 +1,13 @@
 import { Match, Show, Switch } from "solid-js";
 import type { Message } from "../chat/store.ts";
+import CopyButton from "../markdown/CopyButton.tsx";
+import Markdown from "../markdown/Markdown.tsx";
 import styles from "./ChatMessage.module.css";
 
 /**
- * One message. Text is always a text node under `white-space: pre-wrap`, never HTML: model output is
- * untrusted. Store updates by path change only this node while an answer streams.
+ * One message. A user's text is a text node under `white-space: pre-wrap`; an answer is markdown, rendered
+ * and then sanitised by ../markdown (model output is untrusted). Store updates by path reach only the
+ * answer that is streaming.
  */
 export default function ChatMessage(props: { message: Message; last: boolean; onRetry: () => void }) {
   const m = () => props.message;
@@ -23,9 +26,7 @@ export default function ChatMessage(props: { message: Message; last: boolean; on
       <article class={styles.assistant} data-role="assistant" data-status={m().status}>
         <span class="visually-hidden">Answer:</span>
         <Show when={!waiting()} fallback={<Typing />}>
-          <p class={styles.text} classList={{ [styles.streaming!]: m().status === "streaming" }} data-text>
-            {m().content}
-          </p>
+          <Markdown source={m().content} streaming={m().status === "streaming"} />
         </Show>
         <Switch>
           <Match when={m().status === "streaming" && m().reconnecting}>
@@ -67,6 +68,9 @@ export default function ChatMessage(props: { message: Message; last: boolean; on
             )}
           </Match>
         </Switch>
+        <Show when={m().status !== "streaming" && m().content !== ""}>
+          <CopyButton text={() => m().content} />
+        </Show>
       </article>
     </Show>
   );

@@ -1,0 +1,40 @@
+import { Lexer, type Links, Marked, type Token } from "marked";
+import { healBlock } from "./heal.ts";
+import { highlight } from "./highlight.ts";
+
+export const MARKED_OPTIONS = { gfm: true, breaks: false, async: false } as const;
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+/** The language named after a fence, reduced to characters a class name may hold. */
+export function fenceLanguage(info: string | undefined): string {
+  return (info ?? "").trim().split(/\s/)[0]!.toLowerCase().replace(/[^\w+#.-]/g, "");
+}
+
+const marked = new Marked(MARKED_OPTIONS, {
+  renderer: {
+    // Highlighted when highlight.js is loaded; the view re-renders code blocks once it arrives.
+    code({ text, lang }) {
+      const language = fenceLanguage(lang);
+      const body = highlight(text, language) ?? escapeHtml(text);
+      const cls = language ? ` class="hljs language-${language}"` : ` class="hljs"`;
+      return `<pre><code${cls}>${body}</code></pre>`;
+    },
+  },
+});
+
+/** html for finished blocks (tokens from the block splitter). Model output: sanitise before use. */
+export function tokensToHtml(tokens: Token[]): string {
+  return marked.parser(tokens).trim();
+}
+
+/**
+ * html for markdown text; `open` = still being written, so unterminated syntax is closed first.
+ * `links`: reference definitions from earlier blocks. Model output: sanitise before use.
+ */
+export function markdownToHtml(markdown: string, opts: { open?: boolean; links?: Links } = {}): string {
+  const lexer = new Lexer(MARKED_OPTIONS);
+  Object.assign(lexer.tokens.links, opts.links);
+  return marked.parser(lexer.lex(opts.open ? healBlock(markdown) : markdown)).trim();
+}
