@@ -1,6 +1,10 @@
+import type { Settings } from "./settings.ts";
 import type { Message, Persistence } from "./store.ts";
 
-/** Keeps the conversation in localStorage. Storage may be full or disabled (private modes): then it is just not kept. */
+/**
+ * Keeps the conversation and its settings in localStorage as `{ messages, settings }`. Storage may be full
+ * or disabled (private modes): then it is just not kept.
+ */
 export function localPersistence(key = "chat.conversation.v1"): Persistence {
   return {
     load() {
@@ -11,10 +15,10 @@ export function localPersistence(key = "chat.conversation.v1"): Persistence {
         return undefined;
       }
     },
-    save(messages: readonly Message[]) {
+    save(messages: readonly Message[], settings: Settings = {}) {
       try {
-        if (messages.length === 0) localStorage.removeItem(key);
-        else localStorage.setItem(key, JSON.stringify(messages));
+        if (messages.length === 0 && Object.keys(settings).length === 0) localStorage.removeItem(key);
+        else localStorage.setItem(key, JSON.stringify({ messages, settings }));
       } catch {
         // Quota exceeded or storage blocked: the chat goes on, it just won't survive a reload.
       }

@@ -1,5 +1,15 @@
 import { createStore } from "solid-js/store";
-import { type ChatFailure, type ChatStreamEvent, type WireMessage, resumeStream, stopAnswer, streamChat } from "./stream.ts";
+import { type Settings, requestOptions, restoreSettings, withSystem } from "./settings.ts";
+import {
+  type ChatFailure,
+  type ChatStreamEvent,
+  type RequestOptions,
+  type Usage,
+  type WireMessage,
+  resumeStream,
+  stopAnswer,
+  streamChat,
+} from "./stream.ts";
 
 export interface Message {
   id: string;
@@ -10,6 +20,12 @@ export interface Message {
   error?: ChatFailure;
   /** The model that wrote the answer, as the server reported it. */
   model?: string;
+  /** Why the model stopped (`stop`, `length`, `content_filter`, `stopped`), as the server reported it. */
+  finishReason?: string;
+  /** Token counts, when the upstream reported them. */
+  usage?: Usage;
+  /** Milliseconds from the first token to the finish, measured here (only when this page saw both). */
+  writingMs?: number;
   /** The server's id for the answer (`X-Stream-Id`): what Stop names and a re-attach asks for. */
   streamId?: string;
   /** The SSE id of the last event already in `content`: a re-attach asks for the events after it. */
@@ -21,15 +37,25 @@ export interface Message {
 export interface ChatState {
   messages: Message[];
   streaming: boolean;
+  /** The conversation's settings, sent with each request. */
+  settings: Settings;
 }
 
-/** Where the conversation survives a reload; the store itself never touches the DOM. */
+/**
+ * Where the conversation survives a reload; the store itself never touches the DOM. `load` may return
+ * `{ messages, settings }` or, as saved before settings existed, the messages alone.
+ */
 export interface Persistence {
   load(): unknown;
-  save(messages: readonly Message[]): void;
+  save(messages: readonly Message[], settings?: Settings): void;
 }
 
-export type StreamFn = (opts: { messages: WireMessage[]; signal: AbortSignal; token?: string }) => AsyncIterable<ChatStreamEvent>;
+export type StreamFn = (opts: {
+  messages: WireMessage[];
+  options?: RequestOptions;
+  signal: AbortSignal;
+  token?: string;
+}) => AsyncIterable<ChatStreamEvent>;
 export type ResumeFn = (opts: {
   id: string;
   lastEventId?: string;
@@ -52,6 +78,8 @@ export interface ChatOptions {
   token?: () => string | undefined;
   /** A call was refused for its token (401): the page asks for the token again. */
   onUnauthorized?: () => void;
+  /** The clock for tokens per second (tests drive it). */
+  now?: () => number;
 }
 
 export type Chat = ReturnType<typeof createChat>;
@@ -69,11 +97,15 @@ export function createChat(opts: ChatOptions = {}) {
   const stopRemote = opts.stopRemote ?? stopAnswer;
   const token = () => opts.token?.();
   const delays = opts.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
+  const now = opts.now ?? (() => performance.now());
   const persistence = opts.persistence;
-  const restored = restore(persistence?.load());
+  const loaded = persistence?.load();
+  const saved = Array.isArray(loaded) ? { messages: loaded } : (loaded as { messages?: unknown; settings?: unknown } | undefined);
+  const restored = restore(saved?.messages);
   const [state, setState] = createStore<ChatState>({
     messages: restored,
     streaming: restored.some((m) => m.status === "streaming"),
+    settings: restoreSettings(saved?.settings),
   });
   /** The answer being followed now, and the message it writes to. */
   let live: { ctrl: AbortController; index: number; id: string } | undefined;
@@ -82,7 +114,7 @@ export function createChat(opts: ChatOptions = {}) {
   const save = () => {
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    persistence?.save(state.messages);
+    persistence?.save(state.messages, state.settings);
   };
   const saveSoon = () => {
     saveTimer ??= setTimeout(save, opts.saveEveryMs ?? 1000);
@@ -90,10 +122,11 @@ export function createChat(opts: ChatOptions = {}) {
 
   /** Streams an answer to the conversation as it stands now into a new assistant message. */
   async function answer(): Promise<void> {
-    const history = toWire(state.messages);
+    const history = withSystem(toWire(state.messages), state.settings);
+    const options = requestOptions(state.settings);
     const index = state.messages.length;
     setState("messages", index, { id: newId(), role: "assistant", content: "", status: "streaming" });
-    await follow(index, (signal) => stream({ messages: history, signal, token: token() }));
+    await follow(index, (signal) => stream({ messages: history, options, signal, token: token() }));
   }
 
   /**
@@ -117,6 +150,8 @@ export function createChat(opts: ChatOptions = {}) {
     // What shows if re-attaching never works: without a first request, the page went away mid-answer.
     let lost: ChatFailure = interrupted();
     let waits = 0;
+    // Speed is measured only for an answer this page sees from its first token (not one replayed after a reload).
+    const timing: Timing = { measurable: state.messages[index]!.content === "" };
     try {
       let events = first?.(ctrl.signal);
       while (streaming() && !ctrl.signal.aborted) {
@@ -126,7 +161,7 @@ export function createChat(opts: ChatOptions = {}) {
           events = resume({ id: m.streamId, lastEventId: m.lastEventId, signal: ctrl.signal, token: token() });
         }
         const before = m.lastEventId;
-        const drop = await apply(events, { index, mine, end });
+        const drop = await apply(events, { index, mine, end, timing });
         events = undefined;
         // The server has forgotten the answer (expired, or restarted): nothing left to re-attach to.
         if (!drop || drop.type === "stream_not_found") break;
@@ -151,9 +186,14 @@ export function createChat(opts: ChatOptions = {}) {
   /** One connection's events into the message. A dropped connection comes back as its failure, to re-attach. */
   async function apply(
     events: AsyncIterable<ChatStreamEvent>,
-    o: { index: number; mine: () => boolean; end: (status: "done" | "stopped" | "error", error?: ChatFailure) => void },
+    o: {
+      index: number;
+      mine: () => boolean;
+      end: (status: "done" | "stopped" | "error", error?: ChatFailure) => void;
+      timing: Timing;
+    },
   ): Promise<ChatFailure | undefined> {
-    const { index, end } = o;
+    const { index, end, timing } = o;
     for await (const e of events) {
       if (!o.mine()) return undefined;
       if (state.messages[index]!.reconnecting) setState("messages", index, "reconnecting", undefined);
@@ -162,11 +202,15 @@ export function createChat(opts: ChatOptions = {}) {
         setState("messages", index, "streamId", e.id);
         save(); // From here a reload can re-attach, so the answer must be on record at once.
       } else if (e.type === "delta") {
+        if (timing.measurable) timing.firstAt ??= now();
         setState("messages", index, "content", (text) => text + e.content);
         if (e.eventId) setState("messages", index, "lastEventId", e.eventId);
         saveSoon();
       } else if (e.type === "finish") {
         if (e.model) setState("messages", index, "model", e.model);
+        setState("messages", index, "finishReason", e.finishReason);
+        if (e.usage) setState("messages", index, "usage", e.usage);
+        if (timing.firstAt !== undefined) setState("messages", index, "writingMs", now() - timing.firstAt);
         if (e.eventId) setState("messages", index, "lastEventId", e.eventId);
         // Stopped elsewhere (another tab, another client): the server ends the answer as "stopped".
         if (e.finishReason === "stopped") end("stopped");
@@ -199,6 +243,14 @@ export function createChat(opts: ChatOptions = {}) {
     save();
   }
 
+  async function retry(): Promise<void> {
+    if (state.streaming) return;
+    const lastUser = state.messages.findLastIndex((m) => m.role === "user");
+    if (lastUser < 0) return;
+    setState("messages", (messages) => messages.slice(0, lastUser + 1));
+    await answer();
+  }
+
   return {
     state,
 
@@ -224,16 +276,30 @@ export function createChat(opts: ChatOptions = {}) {
     /** Stops the answer in flight, on the server and here; what arrived so far stays. */
     stop,
 
-    /** Re-asks the last user message, replacing the answer(s) after it. */
-    async retry(): Promise<void> {
-      if (state.streaming) return;
-      const lastUser = state.messages.findLastIndex((m) => m.role === "user");
-      if (lastUser < 0) return;
-      setState("messages", (messages) => messages.slice(0, lastUser + 1));
+    /** Re-asks the last user message, replacing the answer(s) after it (Retry after a failure, Regenerate after an answer). */
+    retry,
+
+    /**
+     * Changes a user message and asks again from there: what followed it is dropped. Not while an answer
+     * streams. Resolves when the new answer has ended.
+     */
+    async edit(id: string, text: string): Promise<void> {
+      const content = text.trim();
+      const index = state.messages.findIndex((m) => m.id === id && m.role === "user");
+      if (!content || index < 0 || state.streaming) return;
+      setState("messages", index, "content", content);
+      setState("messages", (messages) => messages.slice(0, index + 1));
+      save();
       await answer();
     },
 
-    /** Starts over: stops any answer and forgets the conversation. */
+    /** Changes the conversation's settings (a key set to `undefined` goes back to the server's default). */
+    updateSettings(patch: Partial<Settings>): void {
+      setState("settings", patch);
+      save();
+    },
+
+    /** Starts over: stops any answer and forgets the conversation; its settings carry over to the new one. */
     clear(): void {
       if (state.streaming) stop();
       live = undefined;
@@ -261,6 +327,9 @@ export function restore(saved: unknown): Message[] {
     if (m.role === "assistant") {
       message.status = m.status ?? "done";
       if (m.model) message.model = m.model;
+      if (typeof m.finishReason === "string") message.finishReason = m.finishReason;
+      if (m.usage && typeof m.usage.completion_tokens === "number") message.usage = m.usage;
+      if (typeof m.writingMs === "number") message.writingMs = m.writingMs;
       if (typeof m.streamId === "string") message.streamId = m.streamId;
       if (typeof m.lastEventId === "string") message.lastEventId = m.lastEventId;
       if (m.error) message.error = m.error;
@@ -274,6 +343,12 @@ export function restore(saved: unknown): Message[] {
     }
   });
   return out;
+}
+
+/** When the first token of an answer arrived, if this page is measuring it. */
+interface Timing {
+  measurable: boolean;
+  firstAt?: number;
 }
 
 /** Failures that mean only the connection is gone, not the answer: worth re-attaching. */

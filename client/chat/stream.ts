@@ -17,6 +17,13 @@ export interface ChatFailure {
   retryAfter?: number;
 }
 
+/** The optional settings a POST may carry beside `messages`. */
+export interface RequestOptions {
+  model?: string;
+  temperature?: number;
+  max_tokens?: number;
+}
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -44,6 +51,8 @@ const MAX_EVENT_CHARS = 8 * 1024 * 1024;
  */
 export function streamChat(opts: {
   messages: WireMessage[];
+  /** Per-conversation settings beside `messages`, only those that are set. */
+  options?: RequestOptions;
   signal: AbortSignal;
   token?: string;
   fetch?: typeof fetch;
@@ -52,7 +61,7 @@ export function streamChat(opts: {
     init: {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...bearer(opts.token) },
-      body: JSON.stringify({ messages: opts.messages }),
+      body: JSON.stringify({ messages: opts.messages, ...opts.options }),
     },
     ...opts,
   });
