@@ -9,6 +9,8 @@ const result = await Bun.build({
   entrypoints: ["src/main.ts"],
   compile: { outfile },
   minify: true,
+  // The markdown renderer and highlighter are dynamic imports: separate chunks, loaded on demand.
+  splitting: true,
   sourcemap: "none",
   plugins: [solid],
   define: { "process.env.NODE_ENV": JSON.stringify("production") },

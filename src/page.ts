@@ -71,7 +71,7 @@ async function snapshot(bundle: HTMLBundle): Promise<Map<string, File>> {
       const body = new Uint8Array(await res.arrayBuffer());
       const type = res.headers.get("content-type") ?? "application/octet-stream";
       files.set(path, { body, type });
-      if (/html|css/.test(type)) pending.push(...localReferences(new TextDecoder().decode(body)));
+      if (/html|css|javascript/.test(type)) pending.push(...localReferences(new TextDecoder().decode(body)));
     }
     return files;
   } finally {
@@ -79,11 +79,13 @@ async function snapshot(bundle: HTMLBundle): Promise<Map<string, File>> {
   }
 }
 
-/** Same-origin absolute paths a page or stylesheet loads: src/href attributes and CSS url(). */
+/**
+ * Same-origin absolute paths a file loads: src/href attributes, CSS url(), and the chunk files that
+ * split scripts import on demand (`import("/chunk-….js")`, named only inside the JS).
+ */
 function localReferences(text: string): string[] {
   const refs: string[] = [];
-  for (const m of text.matchAll(/(?:src|href)="(\/[^"/][^"]*)"|url\(["']?(\/[^"')/][^"')]*)["']?\)/g)) {
-    refs.push((m[1] ?? m[2])!.split(/[?#]/)[0]!);
-  }
+  const pattern = /(?:src|href)="(\/[^"/][^"]*)"|url\(["']?(\/[^"')/][^"')]*)["']?\)|["'](\/chunk-[a-z0-9]+\.(?:js|css))["']/g;
+  for (const m of text.matchAll(pattern)) refs.push((m[1] ?? m[2] ?? m[3])!.split(/[?#]/)[0]!);
   return refs;
 }

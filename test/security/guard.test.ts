@@ -150,7 +150,8 @@ describe("the page", () => {
       const asset = await fetch(`${chat.url}${path}`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get("cache-control")).toContain("immutable");
-      expect(await asset.text()).not.toMatch(/https?:\/\/(?!www\.w3\.org)[a-z0-9.-]+\.[a-z]{2,}\//i);
+      // Bundled libraries mention URLs in strings; that nothing is fetched from them at run time
+      // is asserted in the browser (test/e2e: every request to another origin fails the test).
     }
   });
 });
