@@ -2,26 +2,30 @@ import { Match, Show, Switch } from "solid-js";
 import type { Message } from "../chat/store.ts";
 import CopyButton from "../markdown/CopyButton.tsx";
 import Markdown from "../markdown/Markdown.tsx";
+import AnswerFooter from "./AnswerFooter.tsx";
 import styles from "./ChatMessage.module.css";
+import UserMessage from "./UserMessage.tsx";
 
 /**
  * One message. A user's text is a text node under `white-space: pre-wrap`; an answer is markdown, rendered
  * and then sanitised by ../markdown (model output is untrusted). Store updates by path reach only the
  * answer that is streaming.
  */
-export default function ChatMessage(props: { message: Message; last: boolean; onRetry: () => void }) {
+export default function ChatMessage(props: {
+  message: Message;
+  last: boolean;
+  /** An answer is streaming: no edits or regenerating until it ends. */
+  busy: boolean;
+  onRetry: () => void;
+  onEdit: (text: string) => void;
+}) {
   const m = () => props.message;
   const waiting = () => m().status === "streaming" && m().content === "";
 
   return (
     <Show
       when={m().role === "assistant"}
-      fallback={
-        <div class={styles.user} data-role="user">
-          <span class="visually-hidden">You said:</span>
-          <p class={styles.bubble} data-text>{m().content}</p>
-        </div>
-      }
+      fallback={<UserMessage message={m()} canEdit={!props.busy} onEdit={props.onEdit} />}
     >
       <article class={styles.assistant} data-role="assistant" data-status={m().status}>
         <span class="visually-hidden">Answer:</span>
@@ -68,9 +72,11 @@ export default function ChatMessage(props: { message: Message; last: boolean; on
             )}
           </Match>
         </Switch>
-        <Show when={m().status !== "streaming" && m().content !== ""}>
-          <CopyButton text={() => m().content} />
-        </Show>
+        <AnswerFooter message={m()} canRegenerate={props.last && !props.busy} onRegenerate={props.onRetry}>
+          <Show when={m().status !== "streaming" && m().content !== ""}>
+            <CopyButton text={() => m().content} />
+          </Show>
+        </AnswerFooter>
       </article>
     </Show>
   );

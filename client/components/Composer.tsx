@@ -10,6 +10,8 @@ export default function Composer(props: {
   streaming: boolean;
   onSend: (text: string) => void;
   onStop: () => void;
+  /** The message box, for the page's "/" shortcut. */
+  inputRef?: (el: HTMLTextAreaElement) => void;
 }) {
   let box!: HTMLTextAreaElement;
   const [text, setText] = createSignal("");
@@ -46,7 +48,10 @@ export default function Composer(props: {
         }}
       >
         <textarea
-          ref={box}
+          ref={(el) => {
+            box = el;
+            props.inputRef?.(el);
+          }}
           class={styles.input}
           rows={1}
           placeholder={props.disabled ? "Chat is unavailable until the server is set up" : "Message"}
@@ -84,7 +89,16 @@ export default function Composer(props: {
         </Show>
       </form>
       <p class={styles.hint}>
-        <kbd>Enter</kbd> to send, <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
+        <Show
+          when={props.streaming}
+          fallback={
+            <>
+              <kbd>Enter</kbd> to send, <kbd>Shift</kbd> + <kbd>Enter</kbd> for a new line
+            </>
+          }
+        >
+          <kbd>Esc</kbd> to stop the answer
+        </Show>
       </p>
     </div>
   );

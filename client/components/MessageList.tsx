@@ -11,7 +11,11 @@ const BOTTOM_SLACK = 40;
  * and follows again once they are back. `aria-busy` keeps screen readers from reading every token:
  * the log is announced once the answer is complete.
  */
-export default function MessageList(props: { state: ChatState; onRetry: () => void }) {
+export default function MessageList(props: {
+  state: ChatState;
+  onRetry: () => void;
+  onEdit: (id: string, text: string) => void;
+}) {
   let scroller!: HTMLDivElement;
   let content!: HTMLDivElement;
   const [following, setFollowing] = createSignal(true);
@@ -64,7 +68,13 @@ export default function MessageList(props: { state: ChatState; onRetry: () => vo
         >
           <For each={props.state.messages}>
             {(message, i) => (
-              <ChatMessage message={message} last={i() === props.state.messages.length - 1} onRetry={props.onRetry} />
+              <ChatMessage
+                message={message}
+                last={i() === props.state.messages.length - 1}
+                busy={props.state.streaming}
+                onRetry={props.onRetry}
+                onEdit={(text) => props.onEdit(message.id, text)}
+              />
             )}
           </For>
         </div>

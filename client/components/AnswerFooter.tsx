@@ -1,0 +1,69 @@
+import { type JSX, Show } from "solid-js";
+import type { Message } from "../chat/store.ts";
+import { finishNote, usageLine } from "../chat/usage.ts";
+import styles from "./AnswerFooter.module.css";
+
+/**
+ * Under a finished answer: its actions (`children`, e.g. Copy, then Regenerate on the last answer), why it
+ * was cut short when it was, and a quiet usage line when the upstream reported token counts.
+ */
+export default function AnswerFooter(props: {
+  message: Message;
+  /** Regenerate is offered on the last answer only, and not while another answer streams. */
+  canRegenerate: boolean;
+  onRegenerate: () => void;
+  children?: JSX.Element;
+}) {
+  const m = () => props.message;
+  // "Stopped" by the user already shows above; here only what the model's finish reason says.
+  const cut = () => (m().status === "done" ? finishNote(m().finishReason, m().status) : undefined);
+
+  return (
+    <Show when={m().status !== "streaming"}>
+      <Show when={cut()}>
+        {(note) => (
+          <p class={styles.cut} data-finish={m().finishReason}>
+            <svg viewBox="0 0 20 20" width="15" height="15" aria-hidden="true">
+              <circle cx="10" cy="10" r="7.5" fill="none" stroke="currentColor" stroke-width="1.6" />
+              <path d="M7 10h6" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+            </svg>
+            {note()}
+          </p>
+        )}
+      </Show>
+      <div class={styles.footer}>
+        {props.children}
+        <Show when={props.canRegenerate && m().status !== "error"}>
+          <button type="button" class={styles.action} onClick={() => props.onRegenerate()}>
+            <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
+              <path
+                d="M15.5 10a5.5 5.5 0 1 1-1.6-3.9M15.5 3.5v3h-3"
+                stroke="currentColor"
+                stroke-width="1.8"
+                stroke-linecap="round"
+                stroke-linejoin="round"
+                fill="none"
+              />
+            </svg>
+            Regenerate
+          </button>
+        </Show>
+        <Show when={m().usage}>
+          {(usage) => (
+            <span class={styles.usage} data-usage title={usageTitle(m())}>
+              {usageLine(usage(), m().writingMs)}
+            </span>
+          )}
+        </Show>
+      </div>
+    </Show>
+  );
+}
+
+function usageTitle(m: Message): string {
+  const u = m.usage!;
+  const parts = [`${u.prompt_tokens} prompt + ${u.completion_tokens} completion = ${u.total_tokens} tokens`];
+  if (m.writingMs !== undefined) parts.push(`written in ${(m.writingMs / 1000).toFixed(1)} s`);
+  if (m.model) parts.push(m.model);
+  return parts.join(" · ");
+}

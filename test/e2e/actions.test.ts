@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type ChatServer, startChat } from "../support/chat-server.ts";
+import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const root = join(import.meta.dir, "..", "..");
+const shots = join(root, "test-results");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install chromium).`);
+}
+
+const SAMPLE_ANSWER = [
+  "Use a **Server-Sent Events** stream: one ordinary request whose body arrives token by token.",
+  "",
+  "- The server relays each delta as a `data:` line.",
+  "- The page appends it to the answer as it lands.",
+  "",
+  "Stopping is a `DELETE` on the answer, so the model stops too.",
+].join("\n");
+
+let dir: string;
+let fake: FakeOpenAI;
+let chat: ChatServer;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real browser (compiled binary)", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "chat-e2e-actions-"));
+    const binary = join(dir, "chat");
+    const build = Bun.spawn([process.execPath, "src/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+    if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
+    fake = startFakeOpenAI();
+    [chat, browser] = await Promise.all([
+      startChat({
+        binary,
+        env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake", CHAT_MODELS: "gpt-fake,gpt-fake-large" },
+      }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
+      }),
+    ]);
+    mkdirSync(shots, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await chat?.stop();
+    await fake?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh browser profile on the page, once the message box is there; every request must stay on our origin. */
+  async function open(options: Parameters<Browser["newContext"]>[0] = {}) {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 760 }, ...options });
+    const foreign: string[] = [];
+    const problems: string[] = [];
+    context.on("request", (r) => {
+      if (!r.url().startsWith(chat.url)) foreign.push(r.url());
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    await page.goto(chat.url);
+    await box(page).waitFor();
+    return { context, page, foreign, problems };
+  }
+
+  const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
+  const answers = (page: Page) => page.locator('[data-role="assistant"]');
+  const questions = (page: Page) => page.locator('[data-role="user"] [data-text]');
+  const lastAnswerText = (page: Page) => answers(page).last().locator("[data-text]").textContent();
+  const lastBody = () => fake.bodies.at(-1) as { model: string; temperature?: number; max_tokens?: number; messages: unknown[] };
+
+  async function answerEnds(page: Page, status: string, timeout = 10_000) {
+    await page.locator(`[data-role="assistant"]:last-child[data-status="${status}"]`).waitFor({ timeout });
+  }
+
+  async function ask(page: Page, text: string, status = "done") {
+    await box(page).fill(text);
+    await box(page).press("Enter");
+    await answerEnds(page, status);
+  }
+
+  async function closeAll(context: BrowserContext, foreign: string[], problems: string[]) {
+    await context.close();
+    expect(foreign).toEqual([]);
+    expect(problems).toEqual([]);
+  }
+
+  test("a finished answer shows its tokens and tokens per second; one cut by the token limit says so", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Count ${directive({ tokens: 20, delay: 20 })}`);
+    const usage = answers(page).last().locator("[data-usage]");
+    const line = (await usage.textContent()) ?? "";
+    const m = /^20 tokens · ([\d.]+) tokens\/s$/.exec(line);
+    expect(m).not.toBeNull();
+    // 20 tokens, 20 ms apart: about 50 a second, give or take a slow machine.
+    expect(Number(m![1])).toBeGreaterThan(5);
+    expect(Number(m![1])).toBeLessThan(200);
+    expect(await answers(page).last().getByText("reached the token limit").count()).toBe(0);
+
+    await ask(page, `Cut short ${directive({ tokens: 5, finish: "length" })}`);
+    const cut = answers(page).last().getByText("Stopped: reached the token limit");
+    expect(await cut.isVisible()).toBe(true);
+    expect(await answers(page).last().locator("[data-usage]").textContent()).toStartWith("5 tokens");
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("Esc stops a streaming answer and cancels the upstream request within a second", async () => {
+    const { context, page, foreign, problems } = await open();
+    await box(page).fill(`Long ${directive({ tokens: 300, delay: 30 })}`);
+    await box(page).press("Enter");
+    await page.waitForFunction(() => (document.querySelector('[data-role="assistant"] [data-text]')?.textContent ?? "").length > 20);
+    const cancelled = fake.stats.cancelled;
+    await page.keyboard.press("Escape");
+    const started = performance.now();
+    await fake.waitForCancelled(cancelled + 1, 1000);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await answerEnds(page, "stopped");
+    expect(((await lastAnswerText(page)) ?? "").length).toBeGreaterThan(20);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("Regenerate re-sends the conversation up to the last question and replaces the last answer", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `First ${directive({ tokens: 3 })}`);
+    // Only the last answer offers Regenerate.
+    await ask(page, `Second ${directive({ tokens: 4, delay: 5 })}`);
+    expect(await page.getByRole("button", { name: "Regenerate" }).count()).toBe(1);
+    const requests = fake.stats.requests;
+    const oldAnswer = await answers(page).last().elementHandle();
+
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await answerEnds(page, "done");
+    expect(fake.stats.requests).toBe(requests + 1);
+    expect(lastBody().messages).toEqual([
+      { role: "user", content: `First ${directive({ tokens: 3 })}` },
+      { role: "assistant", content: fakeText({ tokens: 3 }) },
+      { role: "user", content: `Second ${directive({ tokens: 4, delay: 5 })}` },
+    ]);
+    expect(await answers(page).count()).toBe(2);
+    expect(await oldAnswer!.evaluate((e) => e.isConnected)).toBe(false); // a new answer, not the old one
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 4 }));
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("editing a question re-runs the conversation from it and drops what followed", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Original ${directive({ tokens: 3 })}`);
+    await ask(page, `Follow-up ${directive({ tokens: 4 })}`);
+
+    await page.locator('[data-role="user"]').first().hover();
+    await page.getByRole("button", { name: "Edit message" }).first().click();
+    const editor = page.getByRole("textbox", { name: "Edit message" });
+    expect(await editor.inputValue()).toBe(`Original ${directive({ tokens: 3 })}`);
+    expect(await editor.evaluate((e) => document.activeElement === e)).toBe(true);
+    await editor.fill(`Edited ${directive({ tokens: 6 })}`);
+    await editor.press("Enter");
+    await answerEnds(page, "done");
+
+    expect(lastBody().messages).toEqual([{ role: "user", content: `Edited ${directive({ tokens: 6 })}` }]);
+    expect(await questions(page).allTextContents()).toEqual([`Edited ${directive({ tokens: 6 })}`]);
+    expect(await answers(page).count()).toBe(1);
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 6 }));
+
+    // Esc cancels an edit without sending.
+    const requests = fake.stats.requests;
+    await page.locator('[data-role="user"]').first().hover();
+    await page.getByRole("button", { name: "Edit message" }).click();
+    await editor.fill("never sent");
+    await editor.press("Escape");
+    expect(await editor.isVisible()).toBe(false);
+    expect(await questions(page).allTextContents()).toEqual([`Edited ${directive({ tokens: 6 })}`]);
+    expect(fake.stats.requests).toBe(requests);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("settings: the chosen model, temperature, max tokens and system prompt go with the next message and are remembered", async () => {
+    const { context, page, foreign, problems } = await open();
+    const settingsButton = page.getByRole("button", { name: "Settings" });
+    await settingsButton.click();
+    const dialog = page.getByRole("dialog", { name: "Settings" });
+    await dialog.waitFor();
+    const model = dialog.getByLabel("Model");
+    await page.waitForFunction(() => document.querySelectorAll("#settings-model option").length === 2);
+    expect(await model.locator("option").allTextContents()).toEqual(["Server default (gpt-fake)", "gpt-fake-large"]);
+    await model.selectOption("gpt-fake-large");
+    await dialog.getByLabel("Temperature").fill("0.4");
+    expect(await dialog.locator("[data-temperature]").textContent()).toBe("0.4");
+    await dialog.getByLabel("Max tokens per answer").fill("64");
+    await dialog.getByLabel("System prompt").fill("Be brief.");
+
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await settingsButton.evaluate((e) => document.activeElement === e)).toBe(true);
+    // A model other than the server's default shows in the header.
+    expect(await page.locator("header [data-model-chosen]").textContent()).toBe("gpt-fake-large");
+
+    await ask(page, `With settings ${directive({ tokens: 3 })}`);
+    const body = lastBody();
+    expect(body.model).toBe("gpt-fake-large");
+    expect(body.temperature).toBe(0.4);
+    expect(body.max_tokens).toBe(64);
+    expect(body.messages[0]).toEqual({ role: "system", content: "Be brief." });
+
+    // Remembered with the conversation, and kept for a new chat.
+    await page.reload();
+    await answerEnds(page, "done");
+    expect(await page.locator("header [data-model-chosen]").textContent()).toBe("gpt-fake-large");
+    await page.getByRole("button", { name: "New chat" }).click();
+    await ask(page, `Still set ${directive({ tokens: 2 })}`);
+    expect(lastBody()).toMatchObject({ model: "gpt-fake-large", temperature: 0.4, max_tokens: 64 });
+
+    // Back to defaults: the fields leave the request.
+    await settingsButton.click();
+    await dialog.getByRole("button", { name: "Reset all" }).click();
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.locator("header [data-model-chosen]").count()).toBe(0);
+    await ask(page, `Defaults ${directive({ tokens: 2 })}`);
+    expect(lastBody().model).toBe("gpt-fake");
+    expect("temperature" in lastBody()).toBe(false);
+    expect("max_tokens" in lastBody()).toBe(false);
+    expect((lastBody().messages[0] as { role: string }).role).toBe("user");
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("'/' focuses the message box unless typing elsewhere, and Ctrl+Shift+O starts a new chat", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Hi ${directive({ tokens: 2 })}`);
+    await page.locator("header h1").click();
+    await page.keyboard.press("/");
+    expect(await box(page).evaluate((e) => document.activeElement === e)).toBe(true);
+    expect(await box(page).inputValue()).toBe("");
+    // In the box, "/" is just a character.
+    await page.keyboard.type("a/b");
+    expect(await box(page).inputValue()).toBe("a/b");
+
+    await page.keyboard.press("Control+Shift+O");
+    await page.getByText("How can I help?").waitFor();
+    expect(await answers(page).count()).toBe(0);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("keyboard focus is always visible", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Focus ${directive({ tokens: 2 })}`);
+    await page.locator("header h1").click();
+    const seen: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      const ring = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const s = getComputedStyle(el);
+        const within = el.closest("form");
+        const box = within ? getComputedStyle(within).boxShadow : "none";
+        return {
+          name: el === document.body ? "BODY" : (el.getAttribute("aria-label") ?? el.textContent?.trim() ?? el.tagName).slice(0, 40),
+          tag: el.tagName + "." + el.className,
+          visible: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none" || box !== "none",
+        };
+      });
+      if (ring.name === "BODY") break; // past the last control, out of the page
+      seen.push(ring.name);
+      expect(ring).toEqual({ ...ring, visible: true });
+    }
+    expect(seen).toEqual(["Settings", "New chat", "Copy message", "Edit message", "Copy message", "Regenerate", "Message"]);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  for (const scheme of ["light", "dark"] as const) {
+    test(`screenshot: an answer with its usage line, and the settings panel (${scheme})`, async () => {
+      const { context, page, foreign, problems } = await open({ colorScheme: scheme, viewport: { width: 1100, height: 760 } });
+      await ask(page, `How should a chat page stream answers? ${directive({ text: SAMPLE_ANSWER, delay: 8 })}`);
+      await ask(page, `And when the model runs out of tokens? ${directive({ tokens: 24, delay: 8, finish: "length" })}`);
+      await page.locator('[data-role="user"]').last().hover();
+      await Bun.sleep(250); // the hover actions fade in
+      await page.screenshot({ path: join(shots, `actions-usage-${scheme}.png`) });
+
+      await page.getByRole("button", { name: "Settings" }).click();
+      const dialog = page.getByRole("dialog", { name: "Settings" });
+      await page.waitForFunction(() => document.querySelectorAll("#settings-model option").length === 2);
+      await dialog.getByLabel("Model").selectOption("gpt-fake-large");
+      await dialog.getByLabel("Temperature").fill("0.7");
+      await dialog.getByLabel("System prompt").fill("You are a concise assistant. Answer in plain English.");
+      await page.screenshot({ path: join(shots, `settings-${scheme}.png`) });
+      await closeAll(context, foreign, problems);
+    }, 30_000);
+  }
+});
