@@ -215,6 +215,14 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     await page.reload();
     await answerEnds(page, "done");
     expect(await page.locator("header [data-model-chosen]").textContent()).toBe("gpt-fake-large");
+    await settingsButton.click();
+    await page.waitForFunction(() => document.querySelectorAll("#settings-model option").length === 2);
+    expect(await model.inputValue()).toBe("gpt-fake-large");
+    expect(await dialog.locator("[data-temperature]").textContent()).toBe("0.4");
+    expect(await dialog.getByLabel("Max tokens per answer").inputValue()).toBe("64");
+    expect(await dialog.getByLabel("System prompt").inputValue()).toBe("Be brief.");
+    await dialog.getByRole("button", { name: "Close settings" }).click();
+    await dialog.waitFor({ state: "hidden" });
     await page.getByRole("button", { name: "New chat" }).click();
     await ask(page, `Still set ${directive({ tokens: 2 })}`);
     expect(lastBody()).toMatchObject({ model: "gpt-fake-large", temperature: 0.4, max_tokens: 64 });
@@ -276,14 +284,18 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     await closeAll(context, foreign, problems);
   }, 30_000);
 
-  for (const scheme of ["light", "dark"] as const) {
-    test(`screenshot: an answer with its usage line, and the settings panel (${scheme})`, async () => {
-      const { context, page, foreign, problems } = await open({ colorScheme: scheme, viewport: { width: 1100, height: 760 } });
+  for (const [name, options] of [
+    ["light", { colorScheme: "light", viewport: { width: 1100, height: 760 } }],
+    ["dark", { colorScheme: "dark", viewport: { width: 1100, height: 760 } }],
+    ["phone", { viewport: { width: 375, height: 720 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }],
+  ] as const) {
+    test(`screenshot: an answer with its usage line, and the settings panel (${name})`, async () => {
+      const { context, page, foreign, problems } = await open(options);
       await ask(page, `How should a chat page stream answers? ${directive({ text: SAMPLE_ANSWER, delay: 8 })}`);
       await ask(page, `And when the model runs out of tokens? ${directive({ tokens: 24, delay: 8, finish: "length" })}`);
       await page.locator('[data-role="user"]').last().hover();
       await Bun.sleep(250); // the hover actions fade in
-      await page.screenshot({ path: join(shots, `actions-usage-${scheme}.png`) });
+      await page.screenshot({ path: join(shots, `actions-usage-${name}.png`) });
 
       await page.getByRole("button", { name: "Settings" }).click();
       const dialog = page.getByRole("dialog", { name: "Settings" });
@@ -291,7 +303,8 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
       await dialog.getByLabel("Model").selectOption("gpt-fake-large");
       await dialog.getByLabel("Temperature").fill("0.7");
       await dialog.getByLabel("System prompt").fill("You are a concise assistant. Answer in plain English.");
-      await page.screenshot({ path: join(shots, `settings-${scheme}.png`) });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(options.viewport.width);
+      await page.screenshot({ path: join(shots, `settings-${name}.png`) });
       await closeAll(context, foreign, problems);
     }, 30_000);
   }
