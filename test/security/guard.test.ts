@@ -109,6 +109,8 @@ describe("access token (CHAT_AUTH_TOKEN)", () => {
     const controller = new AbortController();
     const first = await postChat(authed.url, userSays(directive({ tokens: 100, delay: 20 })), { headers: bearer(TOKEN), signal: controller.signal });
     expect(first.status).toBe(200);
+    // Read the first bytes: the answer is surely running (and this connection open) before we go on.
+    await first.body!.getReader().read();
     const second = await postChat(authed.url, userSays("hi"), { headers: bearer(TOKEN) });
     expect(second.status).toBe(429);
     expect(await second.json()).toMatchObject({ error: { type: "too_many_streams" } });
