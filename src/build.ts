@@ -9,6 +9,9 @@ const result = await Bun.build({
   entrypoints: ["src/main.ts"],
   compile: { outfile },
   minify: true,
+  // Precompiled bytecode: the executable starts ~30 ms sooner (bench/README.md), for 4 MiB more.
+  bytecode: true,
+  format: "esm",
   // The markdown renderer and highlighter are dynamic imports: separate chunks, loaded on demand.
   splitting: true,
   sourcemap: "none",
