@@ -234,8 +234,7 @@ interface Conn {
   leftover: string;
 }
 
-let finished: () => void;
-const allDone = new Promise<void>((resolve) => (finished = resolve));
+const { promise: allDone, resolve: finished } = Promise.withResolvers<void>();
 let open = 0;
 let ramping = true;
 
