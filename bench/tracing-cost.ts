@@ -9,11 +9,11 @@
  * BENCH_ENV='{"OTEL_TRACES_SAMPLER":"always_off"}' adds env to the traced runs: with that one, the
  * tracer calls and traceparent injection run but nothing is recorded or exported.
  */
-import { readFileSync } from "node:fs";
 import { startChat } from "../test/support/chat-server.ts";
 import { fakeText, startFakeOpenAI } from "../test/support/fake-openai.ts";
 import { postChat, readSse, userSays } from "../test/support/sse.ts";
 import { startOtlpReceiver } from "../test/telemetry/otlp-receiver.ts";
+import { cpuUs as cpuMicros } from "./procs.ts";
 
 const repeats = Number(process.argv[2] ?? 3);
 const requests = Number(process.argv[3] ?? 600);
@@ -26,13 +26,6 @@ const TICK_US = 10_000;
 const fake = startFakeOpenAI({ tokens: TOKENS });
 const receiver = startOtlpReceiver();
 const expected = fakeText({ tokens: TOKENS });
-
-/** User + system CPU of a process, in µs (utime and stime are fields 14 and 15 of /proc/<pid>/stat). */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
 
 async function chatOnce(url: string) {
   const s = await readSse(await postChat(url, userSays("hi")));
