@@ -1,15 +1,17 @@
 import { Show, createEffect, createResource, createSignal, on, onCleanup } from "solid-js";
 import { localToken } from "./chat/auth.ts";
-import { localPersistence } from "./chat/persistence.ts";
+import { createConversationList } from "./chat/conversations.ts";
+import { idbStorage, localLegacy } from "./chat/idb-storage.ts";
 import { fetchModels } from "./chat/settings.ts";
 import { fetchStatus } from "./chat/status.ts";
-import { createChat } from "./chat/store.ts";
+import { type Chat, createChat } from "./chat/store.ts";
 import Composer from "./components/Composer.tsx";
 import EmptyState from "./components/EmptyState.tsx";
 import Header from "./components/Header.tsx";
 import MessageList from "./components/MessageList.tsx";
 import Notice from "./components/Notice.tsx";
 import SettingsDialog from "./components/SettingsDialog.tsx";
+import Sidebar from "./components/Sidebar.tsx";
 import TokenPrompt from "./components/TokenPrompt.tsx";
 import styles from "./App.module.css";
 
@@ -28,8 +30,54 @@ export default function App() {
     }
     return s;
   });
-  const chat = createChat({ persistence: localPersistence(), token, onUnauthorized: () => void refetch() });
+  const list = createConversationList({ storage: idbStorage(), legacy: localLegacy() });
+  const [activeId, setActiveId] = createSignal<string>();
+  // Until the saved conversations are read, an empty chat that keeps nothing.
+  const [current, setCurrent] = createSignal<Chat>(createChat({ token }));
+  /**
+   * Shows conversation `id`. An answer still streaming in the one left is stopped (on the server too), as
+   * "New chat" always did: what arrived stays, and only the conversation on screen ever streams.
+   */
+  const openConversation = (id: string) => {
+    if (id === activeId() && list.get(id)) return;
+    current().stop();
+    setActiveId(id);
+    rememberActive(id);
+    setCurrent(createChat({ persistence: list.persistence(id), token, onUnauthorized: () => void refetch() }));
+  };
+  /** A new conversation with the settings of the one on screen, unless that one is still empty. */
+  const newConversation = () => {
+    const c = list.get(activeId() ?? "");
+    if (c && c.messages.length === 0) return;
+    openConversation(list.add({ messages: [], settings: { ...current().state.settings } }).id);
+  };
+  const removeConversation = (id: string) => {
+    if (id === activeId()) current().stop();
+    list.remove(id);
+    if (id !== activeId()) return;
+    const next = list.state.items[0];
+    if (next) openConversation(next.id);
+    else openConversation(list.create().id);
+  };
+  const [loaded] = createResource(async () => {
+    await list.load();
+    const saved = recallActive();
+    const id = saved && list.get(saved) ? saved : (list.state.items[0]?.id ?? list.create().id);
+    openConversation(id);
+    return true;
+  });
+  const chat = {
+    get state() {
+      return current().state;
+    },
+    send: (text: string) => current().send(text),
+    stop: () => current().stop(),
+    retry: () => current().retry(),
+    edit: (id: string, text: string) => current().edit(id, text),
+    updateSettings: (patch: Parameters<Chat["updateSettings"]>[0]) => current().updateSettings(patch),
+  };
   onCleanup(() => chat.stop());
+  const [sidebarOpen, setSidebarOpen] = createSignal(wide());
 
   const locked = () => status()?.unauthorized === true;
   const ready = () => status()?.ready === true;
@@ -54,6 +102,7 @@ export default function App() {
   };
   let settingsButton: HTMLButtonElement | undefined;
   let composerBox: HTMLTextAreaElement | undefined;
+  let searchBox: HTMLInputElement | undefined;
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.defaultPrevented || e.isComposing) return;
@@ -65,8 +114,12 @@ export default function App() {
       chat.stop();
     } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.code === "KeyO") {
       e.preventDefault();
-      chat.clear();
+      newConversation();
       composerBox?.focus();
+    } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === "k") {
+      e.preventDefault();
+      setSidebarOpen(true);
+      searchBox?.focus();
     } else if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(target)) {
       e.preventDefault();
       composerBox?.focus();
@@ -76,10 +129,11 @@ export default function App() {
   onCleanup(() => document.removeEventListener("keydown", onKeyDown));
 
   // An answer that was streaming when the page went away is picked up again once the server may be asked.
+  // Likewise each conversation opened later (only one that was on screen can have been streaming).
   createEffect(
     on(
-      () => status() !== undefined && !locked(),
-      (open) => {
+      () => [status() !== undefined && !locked() && loaded() === true, current()] as const,
+      ([open, chat]) => {
         if (open) void chat.resume();
       },
     ),
@@ -98,11 +152,30 @@ export default function App() {
 
   return (
     <div class={styles.app}>
+      <Sidebar
+        open={sidebarOpen()}
+        items={list.state.items}
+        activeId={activeId()}
+        onOpen={(id) => {
+          openConversation(id);
+          if (!wide()) setSidebarOpen(false);
+        }}
+        onRename={(id, title) => list.rename(id, title)}
+        onRemove={removeConversation}
+        onClose={() => setSidebarOpen(false)}
+        searchRef={(el) => (searchBox = el)}
+      />
+      <div class={styles.main}>
       <Header
+        sidebarOpen={sidebarOpen()}
+        onToggleSidebar={() => setSidebarOpen((v) => !v)}
         model={model()}
         chosen={chosenModel() !== undefined}
         canClear={chat.state.messages.length > 0}
-        onNewChat={() => chat.clear()}
+        onNewChat={() => {
+          newConversation();
+          if (!wide()) setSidebarOpen(false);
+        }}
         onSettings={openSettings}
         settingsRef={(el) => (settingsButton = el)}
       />
@@ -126,6 +199,7 @@ export default function App() {
       >
         <TokenPrompt error={refused()} onUnlock={unlock} />
       </Show>
+      </div>
       <SettingsDialog
         open={settingsOpen()}
         settings={chat.state.settings}
@@ -136,6 +210,30 @@ export default function App() {
       />
     </div>
   );
+}
+
+/** Wide enough for the sidebar to sit beside the conversation (narrower, it opens over it). */
+function wide(): boolean {
+  return window.matchMedia("(min-width: 760px)").matches;
+}
+
+const ACTIVE_KEY = "chat.active.v1";
+
+/** Which conversation was on screen, so a reload (mid-answer too) opens the same one. */
+function rememberActive(id: string): void {
+  try {
+    localStorage.setItem(ACTIVE_KEY, id);
+  } catch {
+    // Storage blocked: a reload opens the newest conversation instead.
+  }
+}
+
+function recallActive(): string | undefined {
+  try {
+    return localStorage.getItem(ACTIVE_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether keys pressed here are someone typing (so "/" is a character, not a shortcut). */

@@ -3,6 +3,8 @@ import styles from "./Header.module.css";
 
 /** The top bar: the product, the model answering (marked when the conversation chose it), settings and "New chat". */
 export default function Header(props: {
+  sidebarOpen: boolean;
+  onToggleSidebar: () => void;
   model: string | undefined;
   /** The model is the conversation's choice, not the server's default. */
   chosen: boolean;
@@ -14,6 +16,19 @@ export default function Header(props: {
   return (
     <header class={styles.header}>
       <div class={styles.brand}>
+        <button
+          type="button"
+          class={styles.icon}
+          aria-label="Conversations"
+          title="Conversations (Ctrl+K searches)"
+          aria-expanded={props.sidebarOpen}
+          aria-controls="sidebar"
+          onClick={() => props.onToggleSidebar()}
+        >
+          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
+            <path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" fill="none" />
+          </svg>
+        </button>
         <span class={styles.mark} aria-hidden="true" />
         <h1 class={styles.title}>Chat</h1>
         <Show when={props.model}>

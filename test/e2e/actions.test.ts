@@ -185,7 +185,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
 
   test("settings: the chosen model, temperature, max tokens and system prompt go with the next message and are remembered", async () => {
     const { context, page, foreign, problems } = await open();
-    const settingsButton = page.getByRole("button", { name: "Settings" });
+    const settingsButton = page.getByRole("button", { name: "Settings", exact: true });
     await settingsButton.click();
     const dialog = page.getByRole("dialog", { name: "Settings" });
     await dialog.waitFor();
@@ -263,7 +263,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     await ask(page, `Focus ${directive({ tokens: 2 })}`);
     await page.locator("header h1").click();
     const seen: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 16; i++) {
       await page.keyboard.press("Tab");
       const ring = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement;
@@ -297,7 +297,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
       await Bun.sleep(250); // the hover actions fade in
       await page.screenshot({ path: join(shots, `actions-usage-${name}.png`) });
 
-      await page.getByRole("button", { name: "Settings" }).click();
+      await page.getByRole("button", { name: "Settings", exact: true }).click();
       const dialog = page.getByRole("dialog", { name: "Settings" });
       await page.waitForFunction(() => document.querySelectorAll("#settings-model option").length === 2);
       await dialog.getByLabel("Model").selectOption("gpt-fake-large");

@@ -112,6 +112,20 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     await box(page).press("Enter");
   }
 
+  /** Whether the conversation kept in IndexedDB has an answer with the id of its last event (saved about once a second). */
+  const savedWithEventId = () =>
+    new Promise<boolean>((resolve) => {
+      const open = indexedDB.open("bun-chat");
+      open.onerror = () => resolve(false);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains("conversations")) return resolve(false);
+        const all = db.transaction("conversations").objectStore("conversations").getAll();
+        all.onsuccess = () => resolve(/"lastEventId":"\d+"/.test(JSON.stringify(all.result)));
+        all.onerror = () => resolve(false);
+      };
+    });
+
   async function closeAll(context: BrowserContext, foreign: string[], problems: string[]) {
     await context.close();
     expect(foreign).toEqual([]);
@@ -262,7 +276,10 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     const requests = fake.stats.requests;
     await ask(page, `Long one ${directive({ tokens: 80, delay: 40 })}`);
     // Reload once the saved copy has text and the id of its last event (it is saved about once a second).
-    await page.waitForFunction(() => /"lastEventId":"\d+"/.test(localStorage.getItem("chat.conversation.v1") ?? ""));
+    for (let i = 0; !(await page.evaluate(savedWithEventId)); i++) {
+      if (i > 100) throw new Error("the answer was never saved with its last event id");
+      await Bun.sleep(50);
+    }
     const before = (await lastAnswerText(page)) ?? "";
     expect(before.length).toBeGreaterThan(0);
     expect(before.length).toBeLessThan(fakeText({ tokens: 80 }).length);

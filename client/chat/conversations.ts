@@ -1,0 +1,142 @@
+import { createStore, reconcile } from "solid-js/store";
+import type { Settings } from "./settings.ts";
+import type { Message, Persistence } from "./store.ts";
+
+/** One saved conversation. `title` is set only once the user renames it; otherwise the first question names it. */
+export interface Conversation {
+  id: string;
+  title?: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: Message[];
+  settings: Settings;
+}
+
+/** Where conversations are kept (IndexedDB in the page, a Map in tests). */
+export interface ConversationStorage {
+  all(): Promise<Conversation[]>;
+  put(conversation: Conversation): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+/** The one conversation kept before there were several (localStorage), read once and then forgotten. */
+export interface LegacyConversation {
+  load(): unknown;
+  forget(): void;
+}
+
+export type ConversationList = ReturnType<typeof createConversationList>;
+
+let nextId = 0;
+// Not crypto.randomUUID: it exists only in secure contexts, and the chat may be served over plain http on a LAN.
+const newId = () => `c-${Date.now().toString(36)}-${(nextId++).toString(36)}`;
+
+/** What the sidebar shows for a conversation: its own title, else its first question (trimmed), else "New chat". */
+export function titleOf(c: Pick<Conversation, "title" | "messages">): string {
+  const own = c.title?.trim();
+  if (own) return own;
+  const first = c.messages.find((m) => m.role === "user")?.content.trim().replace(/\s+/g, " ");
+  return first ? (first.length > 80 ? `${first.slice(0, 79)}…` : first) : "New chat";
+}
+
+/** The conversations whose title or text holds every word of `query` (case-insensitive), in the order given. */
+export function searchConversations(items: readonly Conversation[], query: string): Conversation[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...items];
+  return items.filter((c) => {
+    const text = [titleOf(c), ...c.messages.map((m) => m.content)].join("\n").toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}
+
+const newestFirst = (a: Conversation, b: Conversation) => b.updatedAt - a.updatedAt;
+
+/**
+ * The conversations in memory (newest first) mirrored to `storage`. Writes go out in the background;
+ * a failed write (quota, private mode) leaves the chat working, just not kept.
+ */
+export function createConversationList(opts: { storage: ConversationStorage; legacy?: LegacyConversation; now?: () => number }) {
+  const now = opts.now ?? Date.now;
+  const [state, setState] = createStore<{ items: Conversation[] }>({ items: [] });
+  const keep = (c: Conversation) => opts.storage.put(JSON.parse(JSON.stringify(c))).catch(() => undefined);
+  const find = (id: string) => state.items.find((c) => c.id === id);
+  const sort = () => setState("items", (items) => [...items].sort(newestFirst));
+
+  function add(init: Partial<Conversation> = {}): Conversation {
+    const at = now();
+    const c: Conversation = { id: newId(), createdAt: at, updatedAt: at, messages: [], settings: {}, ...init };
+    setState("items", (items) => [c, ...items].sort(newestFirst));
+    void keep(c);
+    return c;
+  }
+
+  return {
+    state,
+
+    /** Reads what is stored; the single conversation of earlier versions becomes the newest one (then is forgotten). */
+    async load(): Promise<void> {
+      let items: Conversation[] = [];
+      try {
+        items = (await opts.storage.all()).filter((c) => c && typeof c.id === "string" && Array.isArray(c.messages));
+      } catch {
+        // Storage blocked: start with an empty list, kept in memory only.
+      }
+      setState("items", reconcile(items.sort(newestFirst)));
+      const old = opts.legacy?.load();
+      const saved = Array.isArray(old) ? { messages: old } : (old as { messages?: unknown; settings?: unknown } | undefined);
+      if (saved && Array.isArray(saved.messages) && saved.messages.length > 0) {
+        const c = add({ messages: saved.messages as Message[], settings: (saved.settings ?? {}) as Settings });
+        await keep(c);
+        opts.legacy?.forget();
+      }
+    },
+
+    get(id: string): Conversation | undefined {
+      return find(id);
+    },
+
+    /** A new, empty conversation at the top. */
+    create(): Conversation {
+      return add();
+    },
+
+    /** Adds a conversation brought in from elsewhere (an import) as the newest. */
+    add(init: Pick<Conversation, "messages" | "settings"> & { title?: string }): Conversation {
+      return add(init);
+    },
+
+    /** Gives a conversation its own title; an empty one goes back to the first question. */
+    rename(id: string, title: string): void {
+      const c = find(id);
+      if (!c) return;
+      setState("items", (x) => x.id === id, "title", title.trim() || undefined);
+      void keep(find(id)!);
+    },
+
+    remove(id: string): void {
+      setState("items", (items) => items.filter((c) => c.id !== id));
+      void opts.storage.remove(id).catch(() => undefined);
+    },
+
+    /** The chat store's persistence for one conversation: it loads that conversation and saves back into the list. */
+    persistence(id: string): Persistence {
+      return {
+        load: () => {
+          const c = find(id);
+          return c && { messages: JSON.parse(JSON.stringify(c.messages)), settings: { ...c.settings } };
+        },
+        save: (messages, settings = {}) => {
+          if (!find(id)) return; // deleted while its answer was ending
+          const changed = JSON.stringify(find(id)!.messages) !== JSON.stringify(messages);
+          setState("items", (x) => x.id === id, {
+            messages: JSON.parse(JSON.stringify(messages)),
+            settings: { ...settings },
+            ...(changed && { updatedAt: now() }),
+          });
+          if (changed) sort();
+          void keep(find(id)!);
+        },
+      };
+    },
+  };
+}

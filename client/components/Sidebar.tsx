@@ -1,0 +1,123 @@
+import { For, Show, createMemo, createSignal } from "solid-js";
+import { type Conversation, searchConversations, titleOf } from "../chat/conversations.ts";
+import styles from "./Sidebar.module.css";
+
+/** The conversations, newest first: search, open, rename inline, delete (after a confirm). */
+export default function Sidebar(props: {
+  open: boolean;
+  items: readonly Conversation[];
+  activeId: string | undefined;
+  onOpen: (id: string) => void;
+  onRename: (id: string, title: string) => void;
+  onRemove: (id: string) => void;
+  onClose: () => void;
+  searchRef?: (el: HTMLInputElement) => void;
+  /** Export and import controls, under the list. */
+  footer?: unknown;
+}) {
+  const [query, setQuery] = createSignal("");
+  const [renaming, setRenaming] = createSignal<string>();
+  const shown = createMemo(() => searchConversations(props.items, query()));
+
+  const finishRename = (id: string, input: HTMLInputElement, keep: boolean) => {
+    if (renaming() !== id) return;
+    setRenaming(undefined);
+    if (keep) props.onRename(id, input.value);
+  };
+
+  return (
+    <>
+      <Show when={props.open}>
+        <div class={styles.scrim} aria-hidden="true" onClick={() => props.onClose()} />
+      </Show>
+      <aside id="sidebar" class={styles.sidebar} classList={{ [styles.open!]: props.open }} aria-label="Conversations">
+        <div class={styles.top}>
+          <input
+            ref={props.searchRef}
+            type="search"
+            class={styles.search}
+            placeholder="Search (Ctrl+K)"
+            aria-label="Search conversations"
+            aria-keyshortcuts="Control+K Meta+K"
+            value={query()}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && query()) {
+                e.preventDefault();
+                setQuery("");
+              }
+            }}
+          />
+        </div>
+        <nav class={styles.list}>
+          <ul>
+            <For each={shown()}>
+              {(c) => (
+                <li class={styles.item} classList={{ [styles.active!]: c.id === props.activeId }} data-conversation={c.id}>
+                  <Show
+                    when={renaming() === c.id}
+                    fallback={
+                      <>
+                        <button
+                          type="button"
+                          class={styles.title}
+                          aria-current={c.id === props.activeId ? "page" : undefined}
+                          onClick={() => props.onOpen(c.id)}
+                        >
+                          {titleOf(c)}
+                        </button>
+                        <button
+                          type="button"
+                          class={styles.tool}
+                          aria-label={`Rename “${titleOf(c)}”`}
+                          title="Rename"
+                          onClick={() => setRenaming(c.id)}
+                        >
+                          <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
+                            <path d="M4 16l1-4 8-8 3 3-8 8zM11 6l3 3" stroke="currentColor" stroke-width="1.6" fill="none" stroke-linejoin="round" />
+                          </svg>
+                        </button>
+                        <button
+                          type="button"
+                          class={styles.tool}
+                          aria-label={`Delete “${titleOf(c)}”`}
+                          title="Delete"
+                          onClick={() => {
+                            if (window.confirm(`Delete “${titleOf(c)}”? This cannot be undone.`)) props.onRemove(c.id);
+                          }}
+                        >
+                          <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
+                            <path d="M5 6h10M8 6V4h4v2M6.5 6l.7 10h5.6l.7-10" stroke="currentColor" stroke-width="1.6" fill="none" stroke-linejoin="round" />
+                          </svg>
+                        </button>
+                      </>
+                    }
+                  >
+                    <input
+                      ref={(el) => queueMicrotask(() => (el.focus(), el.select()))}
+                      class={styles.rename}
+                      aria-label="Conversation title"
+                      value={titleOf(c)}
+                      onKeyDown={(e) => {
+                        if (e.key === "Enter") finishRename(c.id, e.currentTarget, true);
+                        else if (e.key === "Escape") {
+                          e.preventDefault();
+                          finishRename(c.id, e.currentTarget, false);
+                        }
+                      }}
+                      onBlur={(e) => finishRename(c.id, e.currentTarget, true)}
+                    />
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+          <Show when={shown().length === 0 && query()}>
+            <p class={styles.none}>No conversation matches “{query()}”.</p>
+          </Show>
+        </nav>
+        {props.footer as never}
+      </aside>
+    </>
+  );
+}

@@ -1,0 +1,144 @@
+import { describe, expect, test } from "bun:test";
+import {
+  type Conversation,
+  type ConversationStorage,
+  createConversationList,
+  searchConversations,
+  titleOf,
+} from "../../client/chat/conversations.ts";
+import { createChat } from "../../client/chat/store.ts";
+
+/** Storage in a Map, as IndexedDB would keep it (copies, not the objects handed in). */
+function memoryStorage(initial: Conversation[] = []) {
+  const map = new Map(initial.map((c) => [c.id, structuredClone(c)]));
+  const storage: ConversationStorage = {
+    all: async () => [...map.values()].map((c) => structuredClone(c)),
+    put: async (c) => void map.set(c.id, structuredClone(c)),
+    remove: async (id) => void map.delete(id),
+  };
+  return { storage, map };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+function clock() {
+  let t = 1000;
+  return () => (t += 10);
+}
+
+describe("the conversation list", () => {
+  test("a new conversation is listed first and titled by its first question, trimmed", async () => {
+    const { storage, map } = memoryStorage();
+    const list = createConversationList({ storage, now: clock() });
+    await list.load();
+    const a = list.create();
+    const b = list.create();
+    expect(list.state.items.map((c) => c.id)).toEqual([b.id, a.id]);
+    expect(titleOf(list.get(a.id)!)).toBe("New chat");
+
+    list.persistence(a.id).save([{ id: "1", role: "user", content: "  What is   SSE?\n " }]);
+    expect(titleOf(list.get(a.id)!)).toBe("What is SSE?");
+    expect(list.state.items[0]!.id).toBe(a.id); // written to last, so newest
+    await settle();
+    expect(map.get(a.id)!.messages[0]!.content).toBe("  What is   SSE?\n ");
+  });
+
+  test("rename sets a title, an empty rename goes back to the first question, and both are kept", async () => {
+    const { storage, map } = memoryStorage();
+    const list = createConversationList({ storage });
+    const c = list.add({ messages: [{ id: "1", role: "user", content: "Hello" }], settings: {} });
+    list.rename(c.id, "  Greetings ");
+    expect(titleOf(list.get(c.id)!)).toBe("Greetings");
+    await settle();
+    expect(map.get(c.id)!.title).toBe("Greetings");
+    list.rename(c.id, "   ");
+    expect(titleOf(list.get(c.id)!)).toBe("Hello");
+  });
+
+  test("delete removes it from the list and from storage; a late save of a deleted one is ignored", async () => {
+    const { storage, map } = memoryStorage();
+    const list = createConversationList({ storage });
+    const c = list.create();
+    await settle();
+    expect(map.has(c.id)).toBe(true);
+    list.remove(c.id);
+    list.persistence(c.id).save([{ id: "1", role: "user", content: "late" }]);
+    await settle();
+    expect(list.state.items).toEqual([]);
+    expect(map.has(c.id)).toBe(false);
+  });
+
+  test("conversations come back from storage newest first, each with its own messages and settings", async () => {
+    const { storage } = memoryStorage();
+    const first = createConversationList({ storage, now: clock() });
+    const a = first.create();
+    const b = first.create();
+    first.persistence(a.id).save([{ id: "1", role: "user", content: "alpha" }], { temperature: 0.2 });
+    first.persistence(b.id).save([{ id: "2", role: "user", content: "beta" }]);
+    await settle();
+
+    const again = createConversationList({ storage });
+    await again.load();
+    expect(again.state.items.map(titleOf)).toEqual(["beta", "alpha"]);
+    const chat = createChat({ persistence: again.persistence(a.id) });
+    expect(chat.state.messages.map((m) => m.content)).toEqual(["alpha"]);
+    expect(chat.state.settings).toEqual({ temperature: 0.2 });
+  });
+
+  test("the single localStorage conversation of earlier versions becomes the newest one, streaming answer included", async () => {
+    const { storage, map } = memoryStorage();
+    let legacy: unknown = {
+      messages: [
+        { id: "u", role: "user", content: "old question" },
+        { id: "a", role: "assistant", content: "half", status: "streaming", streamId: "s-1", lastEventId: "4" },
+      ],
+      settings: { model: "m" },
+    };
+    const list = createConversationList({ storage, legacy: { load: () => legacy, forget: () => (legacy = undefined) } });
+    await list.load();
+    expect(legacy).toBeUndefined();
+    expect(list.state.items.map(titleOf)).toEqual(["old question"]);
+    expect([...map.values()][0]!.messages[1]).toMatchObject({ streamId: "s-1", lastEventId: "4" });
+
+    // The chat store picks the streaming answer up to re-attach, as it did from localStorage.
+    const chat = createChat({ persistence: list.persistence(list.state.items[0]!.id) });
+    expect(chat.state.streaming).toBe(true);
+    expect(chat.state.messages[1]).toMatchObject({ status: "streaming", streamId: "s-1", lastEventId: "4" });
+    expect(chat.state.settings).toEqual({ model: "m" });
+
+    // Loaded again: nothing is migrated twice.
+    await list.load();
+    expect(list.state.items.length).toBe(1);
+  });
+
+  test("storage that refuses to open leaves an empty list that still works", async () => {
+    const list = createConversationList({
+      storage: { all: () => Promise.reject(new Error("blocked")), put: () => Promise.reject(new Error("blocked")), remove: async () => {} },
+    });
+    await list.load();
+    const c = list.create();
+    list.persistence(c.id).save([{ id: "1", role: "user", content: "still here" }]);
+    await settle();
+    expect(titleOf(list.state.items[0]!)).toBe("still here");
+  });
+});
+
+describe("searching conversations", () => {
+  const at = (id: string, title: string | undefined, ...texts: string[]): Conversation => ({
+    id,
+    title,
+    createdAt: 0,
+    updatedAt: 0,
+    settings: {},
+    messages: texts.map((content, i) => ({ id: `${id}${i}`, role: i % 2 ? "assistant" : "user", content })),
+  });
+  const items = [at("a", undefined, "How do SSE streams work?", "They use text/event-stream."), at("b", "Recipes", "Pancakes please", "Flour, eggs, MILK")];
+
+  test("matches titles and message text, case-insensitively, every word", () => {
+    expect(searchConversations(items, "sse").map((c) => c.id)).toEqual(["a"]);
+    expect(searchConversations(items, "recipes").map((c) => c.id)).toEqual(["b"]);
+    expect(searchConversations(items, "milk eggs").map((c) => c.id)).toEqual(["b"]);
+    expect(searchConversations(items, "milk sse").map((c) => c.id)).toEqual([]);
+    expect(searchConversations(items, "  ").map((c) => c.id)).toEqual(["a", "b"]);
+  });
+});

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type ChatServer, startChat } from "../support/chat-server.ts";
+import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const root = join(import.meta.dir, "..", "..");
+const shots = join(root, "test-results");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install chromium).`);
+}
+
+let dir: string;
+let fake: FakeOpenAI;
+let chat: ChatServer;
+let browser: Browser;
+
+describe.skipIf(!hasChromium)("several conversations in a real browser (compiled binary)", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "chat-e2e-conversations-"));
+    const binary = join(dir, "chat");
+    const build = Bun.spawn([process.execPath, "src/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+    if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
+    fake = startFakeOpenAI();
+    [chat, browser] = await Promise.all([
+      startChat({ binary, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake" } }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
+      }),
+    ]);
+    mkdirSync(shots, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await chat?.stop();
+    await fake?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh browser profile on the page, once the message box is there; every request must stay on our origin. */
+  async function open(options: Parameters<Browser["newContext"]>[0] = {}) {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
+    const foreign: string[] = [];
+    const problems: string[] = [];
+    context.on("request", (r) => {
+      if (!r.url().startsWith(chat.url)) foreign.push(r.url());
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    await page.goto(chat.url);
+    await box(page).waitFor();
+    return { context, page, foreign, problems };
+  }
+
+  const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
+  const answers = (page: Page) => page.locator('[data-role="assistant"]');
+  const questions = (page: Page) => page.locator('[data-role="user"] [data-text]');
+  const sidebar = (page: Page) => page.getByRole("complementary", { name: "Conversations" });
+  const titles = (page: Page) => sidebar(page).locator("li [aria-current], li button:first-child").allTextContents();
+  const search = (page: Page) => page.getByRole("searchbox", { name: "Search conversations" });
+
+  async function ask(page: Page, text: string) {
+    await box(page).fill(text);
+    await box(page).press("Enter");
+    await page.locator('[data-role="assistant"]:last-child[data-status="done"]').waitFor({ timeout: 10_000 });
+  }
+
+  async function closeAll(context: BrowserContext, foreign: string[], problems: string[]) {
+    await context.close();
+    expect(foreign).toEqual([]);
+    expect(problems).toEqual([]);
+  }
+
+  test("two conversations survive a reload, newest first, and switching shows each one's messages", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `  Pancakes for four ${directive({ tokens: 3 })}`);
+    await page.getByRole("button", { name: "New chat" }).click();
+    await page.getByText("How can I help?").waitFor();
+    await ask(page, `Rust lifetimes ${directive({ tokens: 4 })}`);
+    expect(await titles(page)).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`, `Pancakes for four ${directive({ tokens: 3 })}`]);
+
+    await page.reload();
+    await box(page).waitFor();
+    await page.locator('[data-role="assistant"][data-status="done"]').waitFor();
+    expect(await titles(page)).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`, `Pancakes for four ${directive({ tokens: 3 })}`]);
+    expect(await questions(page).allTextContents()).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`]);
+
+    await sidebar(page).getByRole("button", { name: `Pancakes for four ${directive({ tokens: 3 })}`, exact: true }).click();
+    await page.getByText(fakeText({ tokens: 3 })).waitFor();
+    expect(await questions(page).allTextContents()).toEqual([`Pancakes for four ${directive({ tokens: 3 })}`]);
+    expect(await answers(page).locator("[data-text]").allTextContents()).toEqual([fakeText({ tokens: 3 })]);
+    // The one on screen stays on screen after a reload.
+    await page.reload();
+    await page.getByText(fakeText({ tokens: 3 })).waitFor();
+
+    // Rename inline (Enter keeps it), then delete after the confirm.
+    await sidebar(page).getByRole("button", { name: /^Rename “Pancakes/ }).click();
+    const title = sidebar(page).getByRole("textbox", { name: "Conversation title" });
+    await title.fill("Breakfast");
+    await title.press("Enter");
+    expect(await titles(page)).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`, "Breakfast"]);
+    page.once("dialog", (d) => void d.accept());
+    await sidebar(page).getByRole("button", { name: "Delete “Breakfast”" }).click();
+    await questions(page).first().waitFor();
+    expect(await titles(page)).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`]);
+    expect(await questions(page).allTextContents()).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`]);
+    await page.reload();
+    await questions(page).first().waitFor();
+    expect(await titles(page)).toEqual([`Rust lifetimes ${directive({ tokens: 4 })}`]);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("the one conversation kept by earlier versions (localStorage) moves into the list", async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      if (localStorage.getItem("chat.migrated-test")) return;
+      localStorage.setItem("chat.migrated-test", "1");
+      localStorage.setItem(
+        "chat.conversation.v1",
+        JSON.stringify({ messages: [{ id: "u", role: "user", content: "From before" }, { id: "a", role: "assistant", content: "Old answer", status: "done" }] }),
+      );
+    });
+    const page = await context.newPage();
+    await page.goto(chat.url);
+    await page.getByText("Old answer").waitFor();
+    expect(await titles(page)).toEqual(["From before"]);
+    await page.reload();
+    await page.getByText("Old answer").waitFor();
+    expect(await titles(page)).toEqual(["From before"]);
+    expect(await page.evaluate(() => localStorage.getItem("chat.conversation.v1"))).toBeNull();
+    await context.close();
+  }, 30_000);
+
+  test("the search box filters by title and by text as you type, and Ctrl+K focuses it", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Pancakes ${directive({ tokens: 2 })}`);
+    await page.getByRole("button", { name: "New chat" }).click();
+    await ask(page, `Waffles ${directive({ tokens: 2 })}`);
+    await page.getByRole("button", { name: "New chat" }).click();
+    await ask(page, `Tea ${directive({ tokens: 2 })}`);
+
+    await box(page).click();
+    await page.keyboard.press("Control+k");
+    expect(await search(page).evaluate((e) => document.activeElement === e)).toBe(true);
+    await page.keyboard.type("waff");
+    expect(await titles(page)).toEqual([`Waffles ${directive({ tokens: 2 })}`]);
+    // The answers' text is searched too: every answer holds the fake's words.
+    await search(page).fill(fakeText({ tokens: 2 }).split(" ")[0]!);
+    expect((await titles(page)).length).toBe(3);
+    await search(page).fill("nothing like this");
+    await sidebar(page).getByText("No conversation matches").waitFor();
+    await search(page).press("Escape");
+    expect((await titles(page)).length).toBe(3);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+});
