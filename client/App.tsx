@@ -12,6 +12,7 @@ import MessageList from "./components/MessageList.tsx";
 import Notice from "./components/Notice.tsx";
 import SettingsDialog from "./components/SettingsDialog.tsx";
 import Sidebar from "./components/Sidebar.tsx";
+import Transfer from "./components/Transfer.tsx";
 import TokenPrompt from "./components/TokenPrompt.tsx";
 import styles from "./App.module.css";
 
@@ -164,6 +165,15 @@ export default function App() {
         onRemove={removeConversation}
         onClose={() => setSidebarOpen(false)}
         searchRef={(el) => (searchBox = el)}
+        footer={
+          <Transfer
+            current={list.get(activeId() ?? "")}
+            onImport={(imported) => {
+              openConversation(list.add(imported).id);
+              if (!wide()) setSidebarOpen(false);
+            }}
+          />
+        }
       />
       <div class={styles.main}>
       <Header

@@ -1,4 +1,4 @@
-import { For, Show, createMemo, createSignal } from "solid-js";
+import { For, type JSX, Show, createMemo, createSignal } from "solid-js";
 import { type Conversation, searchConversations, titleOf } from "../chat/conversations.ts";
 import styles from "./Sidebar.module.css";
 
@@ -13,7 +13,7 @@ export default function Sidebar(props: {
   onClose: () => void;
   searchRef?: (el: HTMLInputElement) => void;
   /** Export and import controls, under the list. */
-  footer?: unknown;
+  footer?: JSX.Element;
 }) {
   const [query, setQuery] = createSignal("");
   const [renaming, setRenaming] = createSignal<string>();
@@ -116,7 +116,7 @@ export default function Sidebar(props: {
             <p class={styles.none}>No conversation matches “{query()}”.</p>
           </Show>
         </nav>
-        {props.footer as never}
+        {props.footer}
       </aside>
     </>
   );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
@@ -160,6 +160,40 @@ describe.skipIf(!hasChromium)("several conversations in a real browser (compiled
     await sidebar(page).getByText("No conversation matches").waitFor();
     await search(page).press("Escape");
     expect((await titles(page)).length).toBe(3);
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("export as JSON downloads through a blob: link, and importing it back gives the same messages", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Export me ${directive({ tokens: 5 })}`);
+    await ask(page, `And me ${directive({ tokens: 2 })}`);
+    const before = { questions: await questions(page).allTextContents(), answers: await answers(page).locator("[data-text]").allTextContents() };
+
+    const [json] = await Promise.all([page.waitForEvent("download"), sidebar(page).getByRole("button", { name: "Export JSON" }).click()]);
+    expect(json.url().startsWith("blob:")).toBe(true);
+    expect(json.suggestedFilename()).toBe("export-me-fake-tokens-5.json");
+    const file = join(dir, "export.json");
+    await json.saveAs(file);
+    const [md] = await Promise.all([page.waitForEvent("download"), sidebar(page).getByRole("button", { name: "Export Markdown" }).click()]);
+    const mdFile = join(dir, "export.md");
+    await md.saveAs(mdFile);
+    expect(readFileSync(mdFile, "utf8")).toContain(`**You:**\n\nAnd me ${directive({ tokens: 2 })}`);
+
+    // A bad file says why and changes nothing.
+    await sidebar(page).getByLabel("Import a conversation (JSON)").setInputFiles({ name: "x.json", mimeType: "application/json", buffer: Buffer.from("{ nope") });
+    await sidebar(page).getByRole("alert").getByText("This file is not JSON").waitFor();
+    expect((await titles(page)).length).toBe(1);
+
+    await sidebar(page).getByLabel("Import a conversation (JSON)").setInputFiles(file);
+    await page.waitForFunction(() => document.querySelectorAll("#sidebar li").length === 2);
+    expect(await sidebar(page).getByRole("alert").count()).toBe(0);
+    expect(await titles(page)).toEqual([`Export me ${directive({ tokens: 5 })}`, `Export me ${directive({ tokens: 5 })}`]);
+    const active = sidebar(page).locator("[aria-current=page]");
+    expect(await active.evaluate((el) => el.closest("li") === document.querySelector("#sidebar li"))).toBe(true);
+    expect({ questions: await questions(page).allTextContents(), answers: await answers(page).locator("[data-text]").allTextContents() }).toEqual(before);
+    await page.reload();
+    await questions(page).first().waitFor();
+    expect(await answers(page).locator("[data-text]").allTextContents()).toEqual(before.answers);
     await closeAll(context, foreign, problems);
   }, 30_000);
 });

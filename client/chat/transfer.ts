@@ -1,0 +1,81 @@
+import { type Conversation, titleOf } from "./conversations.ts";
+import { type Settings, restoreSettings } from "./settings.ts";
+import type { Message } from "./store.ts";
+
+/** What names our JSON exports, so an import can tell one from any other JSON file. */
+const FORMAT = "bun-chat.conversation";
+
+/** A conversation as a file (what an import reads back): its messages and settings, without stream ids. */
+export function exportJSON(c: Conversation): string {
+  const messages = c.messages.map((m) => ({
+    role: m.role,
+    content: m.content,
+    ...(m.status && m.status !== "streaming" && { status: m.status }),
+    ...(m.model && { model: m.model }),
+    ...(m.finishReason && { finishReason: m.finishReason }),
+    ...(m.usage && { usage: m.usage }),
+  }));
+  return `${JSON.stringify({ format: FORMAT, version: 1, title: titleOf(c), createdAt: new Date(c.createdAt).toISOString(), settings: c.settings, messages }, null, 2)}\n`;
+}
+
+/** A conversation to read: its title, then each message under who wrote it (answers keep their markdown). */
+export function exportMarkdown(c: Conversation): string {
+  const parts = [`# ${titleOf(c)}`];
+  if (c.settings.system) parts.push(`**System:**\n\n${c.settings.system}`);
+  for (const m of c.messages) {
+    const who = m.role === "user" ? "You" : m.model ? `Assistant (${m.model})` : "Assistant";
+    parts.push(`**${who}:**\n\n${m.content}`);
+  }
+  return `${parts.join("\n\n---\n\n")}\n`;
+}
+
+/** A file name for a download: the title, reduced to safe characters. */
+export function exportName(c: Conversation, ext: "json" | "md"): string {
+  const base = titleOf(c).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  return `${base || "conversation"}.${ext}`;
+}
+
+/** Why a file could not be imported, said to the user as is. */
+export class ImportError extends Error {
+  readonly code = "invalid_import";
+}
+
+/** Reads one of our JSON exports back; anything else is refused with an ImportError saying why. */
+export function parseImport(text: string): { title?: string; messages: Message[]; settings: Settings } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ImportError("This file is not JSON. Choose a conversation exported as JSON from this chat.");
+  }
+  const d = data as Record<string, unknown> | null;
+  if (!d || typeof d !== "object" || d.format !== FORMAT) {
+    throw new ImportError("This JSON file is not a conversation exported from this chat.");
+  }
+  if (d.version !== 1) throw new ImportError(`This export is version ${String(d.version)}; this page reads version 1.`);
+  if (!Array.isArray(d.messages) || d.messages.length === 0) throw new ImportError("This export has no messages.");
+  let n = 0;
+  const messages = d.messages.map((raw: unknown, i: number): Message => {
+    const m = raw as Partial<Message> | null;
+    if (!m || (m.role !== "user" && m.role !== "assistant") || typeof m.content !== "string") {
+      throw new ImportError(`Message ${i + 1} needs a role ("user" or "assistant") and text content.`);
+    }
+    const id = `i-${Date.now().toString(36)}-${(n++).toString(36)}`;
+    if (m.role === "user") return { id, role: "user", content: m.content };
+    const status = m.status === "stopped" || m.status === "error" ? m.status : "done";
+    return {
+      id,
+      role: "assistant",
+      content: m.content,
+      status,
+      ...(typeof m.model === "string" && { model: m.model }),
+      ...(typeof m.finishReason === "string" && { finishReason: m.finishReason }),
+      ...(m.usage && typeof m.usage.completion_tokens === "number" && { usage: m.usage }),
+      ...(status === "error" && { error: { message: "This answer had failed when it was exported.", type: "imported", status: 0 } }),
+    };
+  });
+  // A title that is just the first question stays derived, so renaming it to nothing still works.
+  const given = typeof d.title === "string" ? d.title.trim() : "";
+  const title = given && given !== titleOf({ messages }) ? given : undefined;
+  return { title, messages, settings: restoreSettings(d.settings) };
+}
