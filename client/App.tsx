@@ -78,7 +78,9 @@ export default function App() {
     updateSettings: (patch: Parameters<Chat["updateSettings"]>[0]) => current().updateSettings(patch),
   };
   onCleanup(() => chat.stop());
-  const [sidebarOpen, setSidebarOpen] = createSignal(wide());
+  // Beside the conversation it starts as it was left; over it (a phone) it starts closed.
+  const [sidebarOpen, setSidebarOpen] = createSignal(wide() && recallSidebar());
+  createEffect(on(sidebarOpen, (open) => wide() && rememberSidebar(open), { defer: true }));
 
   const locked = () => status()?.unauthorized === true;
   const ready = () => status()?.ready === true;
@@ -110,7 +112,11 @@ export default function App() {
     const target = e.target instanceof HTMLElement ? e.target : undefined;
     // The settings dialog handles its own keys (Esc closes it, and must not also stop the answer).
     if (target?.closest("dialog")) return;
-    if (e.key === "Escape" && chat.state.streaming) {
+    if (e.key === "Escape" && sidebarOpen() && !wide() && target?.closest("#sidebar, header")) {
+      // On a phone the open sidebar covers the page: Esc closes it (and does not stop the answer).
+      e.preventDefault();
+      setSidebarOpen(false);
+    } else if (e.key === "Escape" && chat.state.streaming) {
       e.preventDefault();
       chat.stop();
     } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.code === "KeyO") {
@@ -243,6 +249,26 @@ function recallActive(): string | undefined {
     return localStorage.getItem(ACTIVE_KEY) ?? undefined;
   } catch {
     return undefined;
+  }
+}
+
+const SIDEBAR_KEY = "chat.sidebar.v1";
+
+/** Whether the wide sidebar was left open (it is, unless collapsed). */
+function recallSidebar(): boolean {
+  try {
+    return localStorage.getItem(SIDEBAR_KEY) !== "closed";
+  } catch {
+    return true;
+  }
+}
+
+function rememberSidebar(open: boolean): void {
+  try {
+    if (open) localStorage.removeItem(SIDEBAR_KEY);
+    else localStorage.setItem(SIDEBAR_KEY, "closed");
+  } catch {
+    // Storage blocked: it opens again after a reload.
   }
 }
 

@@ -196,4 +196,66 @@ describe.skipIf(!hasChromium)("several conversations in a real browser (compiled
     expect(await answers(page).locator("[data-text]").allTextContents()).toEqual(before.answers);
     await closeAll(context, foreign, problems);
   }, 30_000);
+
+  test("on a phone the sidebar hides behind the menu button, opens over the page and closes again", async () => {
+    const { context, page, foreign, problems } = await open({ viewport: { width: 375, height: 720 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const menu = page.getByRole("button", { name: "Conversations" });
+    await ask(page, `First on the phone ${directive({ tokens: 3 })}`);
+    await page.getByRole("button", { name: "New chat" }).click();
+    await ask(page, `Second on the phone ${directive({ tokens: 2 })}`);
+    expect(await sidebar(page).isVisible()).toBe(false);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+
+    await menu.tap();
+    await sidebar(page).waitFor();
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(shots, "conversations-phone.png") });
+
+    // Tapping beside it closes it; choosing a conversation opens that one and closes it too.
+    await page.mouse.click(360, 400);
+    await sidebar(page).waitFor({ state: "hidden" });
+    await menu.tap();
+    await sidebar(page).getByRole("button", { name: `First on the phone ${directive({ tokens: 3 })}`, exact: true }).tap();
+    await sidebar(page).waitFor({ state: "hidden" });
+    expect(await questions(page).allTextContents()).toEqual([`First on the phone ${directive({ tokens: 3 })}`]);
+    await menu.tap();
+    await search(page).focus();
+    await page.keyboard.press("Escape");
+    await sidebar(page).waitFor({ state: "hidden" });
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  test("on a desktop the sidebar is beside the conversation and stays collapsed once collapsed", async () => {
+    const { context, page, foreign, problems } = await open();
+    await ask(page, `Desk ${directive({ tokens: 2 })}`);
+    expect(await sidebar(page).isVisible()).toBe(true);
+    const box = await sidebar(page).boundingBox();
+    const main = await page.locator("main, [data-role=user]").first().boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(main!.x);
+    await page.getByRole("button", { name: "Conversations" }).click();
+    await sidebar(page).waitFor({ state: "hidden" });
+    await page.reload();
+    await questions(page).first().waitFor();
+    expect(await sidebar(page).isVisible()).toBe(false);
+    await page.getByRole("button", { name: "Conversations" }).click();
+    await sidebar(page).waitFor();
+    await closeAll(context, foreign, problems);
+  }, 30_000);
+
+  for (const scheme of ["light", "dark"] as const) {
+    test(`screenshot: the sidebar with a few conversations (${scheme})`, async () => {
+      const { context, page, foreign, problems } = await open({ colorScheme: scheme });
+      for (const [i, q] of ["How do Server-Sent Events reconnect?", "A packing list for a weekend of hiking", "Explain Rust lifetimes with an example"].entries()) {
+        if (i > 0) await page.getByRole("button", { name: "New chat" }).click();
+        await ask(page, `${q} ${directive({ tokens: 12 })}`);
+      }
+      await sidebar(page).getByRole("button", { name: /^Rename “A packing list/ }).click();
+      const title = sidebar(page).getByRole("textbox", { name: "Conversation title" });
+      await title.fill("Hiking checklist");
+      await title.press("Enter");
+      await page.screenshot({ path: join(shots, `conversations-${scheme}.png`) });
+      await closeAll(context, foreign, problems);
+    }, 30_000);
+  }
 });
