@@ -2,6 +2,7 @@ import { type JSX, Show } from "solid-js";
 import type { Message } from "../chat/store.ts";
 import { finishNote, usageLine } from "../chat/usage.ts";
 import styles from "./AnswerFooter.module.css";
+import RetryIcon from "./RetryIcon.tsx";
 
 /**
  * Under a finished answer: its actions (`children`, e.g. Copy, then Regenerate on the last answer), why it
@@ -35,16 +36,7 @@ export default function AnswerFooter(props: {
         {props.children}
         <Show when={props.canRegenerate && m().status !== "error"}>
           <button type="button" class={styles.action} onClick={() => props.onRegenerate()}>
-            <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-              <path
-                d="M15.5 10a5.5 5.5 0 1 1-1.6-3.9M15.5 3.5v3h-3"
-                stroke="currentColor"
-                stroke-width="1.8"
-                stroke-linecap="round"
-                stroke-linejoin="round"
-                fill="none"
-              />
-            </svg>
+            <RetryIcon />
             Regenerate
           </button>
         </Show>

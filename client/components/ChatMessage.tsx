@@ -4,6 +4,7 @@ import CopyButton from "../markdown/CopyButton.tsx";
 import Markdown from "../markdown/Markdown.tsx";
 import AnswerFooter from "./AnswerFooter.tsx";
 import styles from "./ChatMessage.module.css";
+import RetryIcon from "./RetryIcon.tsx";
 import UserMessage from "./UserMessage.tsx";
 
 /**
@@ -54,16 +55,7 @@ export default function ChatMessage(props: {
                   </p>
                   <Show when={props.last}>
                     <button type="button" class={styles.retry} onClick={() => props.onRetry()}>
-                      <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-                        <path
-                          d="M15.5 10a5.5 5.5 0 1 1-1.6-3.9M15.5 3.5v3h-3"
-                          stroke="currentColor"
-                          stroke-width="1.8"
-                          stroke-linecap="round"
-                          stroke-linejoin="round"
-                          fill="none"
-                        />
-                      </svg>
+                      <RetryIcon />
                       Retry
                     </button>
                   </Show>
