@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { SHOTS, buildBinary, hasChromium, launchChromium, openPage } from "../support/browser.ts";
 import { type ChatServer, startChat } from "../support/chat-server.ts";
 import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const root = join(import.meta.dir, "..", "..");
-const shots = join(root, "test-results");
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install chromium).`);
-}
+const shots = SHOTS;
 
 const SAMPLE_ANSWER = [
   "Use a **Server-Sent Events** stream: one ordinary request whose body arrives token by token.",
@@ -30,22 +24,16 @@ let browser: Browser;
 
 describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real browser (compiled binary)", () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "chat-e2e-actions-"));
-    const binary = join(dir, "chat");
-    const build = Bun.spawn([process.execPath, "src/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
-    if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
+    let binary: string;
+    ({ dir, binary } = await buildBinary("chat-e2e-actions-"));
     fake = startFakeOpenAI();
     [chat, browser] = await Promise.all([
       startChat({
         binary,
         env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake", CHAT_MODELS: "gpt-fake,gpt-fake-large" },
       }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-sync"],
-      }),
+      launchChromium(),
     ]);
-    mkdirSync(shots, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -56,22 +44,8 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
   });
 
   /** A fresh browser profile on the page, once the message box is there; every request must stay on our origin. */
-  async function open(options: Parameters<Browser["newContext"]>[0] = {}) {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 760 }, ...options });
-    const foreign: string[] = [];
-    const problems: string[] = [];
-    context.on("request", (r) => {
-      if (!r.url().startsWith(chat.url)) foreign.push(r.url());
-    });
-    const page = await context.newPage();
-    page.on("pageerror", (e) => problems.push(e.message));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    await page.goto(chat.url);
-    await box(page).waitFor();
-    return { context, page, foreign, problems };
-  }
+  const open = (options: Parameters<Browser["newContext"]>[0] = {}) =>
+    openPage(browser, chat.url, { viewport: { width: 1000, height: 760 }, ...options });
 
   const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
   const answers = (page: Page) => page.locator('[data-role="assistant"]');

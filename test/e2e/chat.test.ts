@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { SHOTS, buildBinary, hasChromium, launchChromium, openPage } from "../support/browser.ts";
 import { type ChatServer, startChat } from "../support/chat-server.ts";
 import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const root = join(import.meta.dir, "..", "..");
-const shots = join(root, "test-results");
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install chromium).`);
-}
+const shots = SHOTS;
 
 // What a real answer looks like, for the screenshots: paragraphs, a list, unicode.
 const SAMPLE_ANSWER = [
@@ -36,10 +30,8 @@ let browser: Browser;
 
 describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "chat-e2e-"));
-    const binary = join(dir, "chat");
-    const build = Bun.spawn([process.execPath, "src/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
-    if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
+    let binary: string;
+    ({ dir, binary } = await buildBinary("chat-e2e-"));
 
     fake = startFakeOpenAI();
     const showFake = startFakeOpenAI({ text: SAMPLE_ANSWER, delay: 12 });
@@ -49,21 +41,8 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
       startChat({ binary }),
       startChat({ binary, env: { ...env(fake.baseURL), CHAT_AUTH_TOKEN: TOKEN } }),
       startChat({ binary, env: env(showFake.baseURL) }).then((c) => ({ fake: showFake, chat: c })),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--no-first-run",
-          "--disable-quic",
-          "--disable-sync",
-        ],
-      }),
+      launchChromium(),
     ]);
-    mkdirSync(shots, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -77,26 +56,8 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
    * A fresh browser profile (empty localStorage) on the page; every request must stay on our origin.
    * Resolves once `ready` holds (by default: the message box is there).
    */
-  async function open(
-    server: ChatServer,
-    options: Parameters<Browser["newContext"]>[0] = {},
-    ready: (page: Page) => Promise<void> = (page) => box(page).waitFor(),
-  ) {
-    const context = await browser.newContext(options);
-    const foreign: string[] = [];
-    const problems: string[] = [];
-    context.on("request", (r) => {
-      if (!r.url().startsWith(server.url)) foreign.push(r.url());
-    });
-    const page = await context.newPage();
-    page.on("pageerror", (e) => problems.push(e.message));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    await page.goto(server.url);
-    await ready(page);
-    return { context, page, foreign, problems };
-  }
+  const open = (server: ChatServer, options: Parameters<Browser["newContext"]>[0] = {}, ready?: (page: Page) => Promise<void>) =>
+    openPage(browser, server.url, options, ready);
 
   const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
   const answers = (page: Page) => page.locator('[data-role="assistant"]');

@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+
+const root = join(import.meta.dir, "..", "..");
+export const CHROMIUM = "/usr/bin/chromium";
+/** Where browser tests leave screenshots (gitignored) for a person to look at. */
+export const SHOTS = join(root, "test-results");
+
+/** True when Debian's chromium is installed; in CI its absence is an error, not a skip. */
+export const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install chromium).`);
+}
+
+/** Builds the executable into a fresh temp folder, as a user gets it. */
+export async function buildBinary(prefix: string): Promise<{ dir: string; binary: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const binary = join(dir, "chat");
+  const build = Bun.spawn([process.execPath, "src/build.ts", binary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if ((await build.exited) !== 0) throw new Error(`build failed:\n${await new Response(build.stderr).text()}`);
+  mkdirSync(SHOTS, { recursive: true });
+  return { dir, binary };
+}
+
+/** Headless Chromium with the flags this machine needs (no sandbox as root, no network of its own). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-quic",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface OpenPage {
+  context: BrowserContext;
+  page: Page;
+  /** Requests that left our origin: a test expects none. */
+  foreign: string[];
+  /** Page errors and console errors. */
+  problems: string[];
+}
+
+/**
+ * A fresh browser profile on the page. Resolves once `ready` holds (by default: the message box is
+ * there); every request to another origin and every console error is recorded.
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: Parameters<Browser["newContext"]>[0] = {},
+  ready: (page: Page) => Promise<void> = (page) => page.getByRole("textbox", { name: "Message" }).waitFor(),
+): Promise<OpenPage> {
+  const context = await browser.newContext(options);
+  const foreign: string[] = [];
+  const problems: string[] = [];
+  context.on("request", (r) => {
+    if (!r.url().startsWith(url)) foreign.push(r.url());
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text());
+  });
+  await page.goto(url);
+  await ready(page);
+  return { context, page, foreign, problems };
+}
