@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { fetchModels, requestOptions, restoreSettings } from "../../client/chat/settings.ts";
 import type { ChatStreamEvent, RequestOptions, WireMessage } from "../../client/chat/stream.ts";
-import { type Message, type Persistence, type StreamFn, createChat } from "../../client/chat/store.ts";
+import { type Message, type StreamFn, createChat } from "../../client/chat/store.ts";
 import { finishNote, tokensPerSecond, usageLine } from "../../client/chat/usage.ts";
+import { memoryPersistence as memory } from "./memory-persistence.ts";
 
 /** A stand-in for the server that records what each request carried; each call plays its script. */
 function fakeServer(scripts: ChatStreamEvent[][]) {
@@ -12,17 +13,6 @@ function fakeServer(scripts: ChatStreamEvent[][]) {
     for (const e of scripts[calls.length - 1] ?? []) yield e;
   };
   return { stream, calls };
-}
-
-function memory(initial?: unknown): Persistence & { saved: unknown } {
-  const store: Persistence & { saved: unknown } = {
-    saved: undefined,
-    load: () => initial,
-    save: (messages, settings) => {
-      store.saved = JSON.parse(JSON.stringify({ messages, settings }));
-    },
-  };
-  return store;
 }
 
 /** A clock the test moves by hand. */
@@ -75,7 +65,7 @@ describe("regenerate and edit", () => {
       ["user", "Q1, better"],
       ["assistant", "A1 edited"],
     ]);
-    expect((persistence.saved as { messages: Message[] }).messages.map((m) => m.content)).toEqual(["Q1, better", "A1 edited"]);
+    expect(persistence.saved!.map((m) => m.content)).toEqual(["Q1, better", "A1 edited"]);
   });
 
   test("an edit to nothing, to an answer, or while an answer streams does nothing", async () => {
@@ -121,8 +111,8 @@ describe("settings", () => {
     chat.updateSettings({ model: "gpt-big", temperature: 0.5 });
     await chat.send("Q");
     chat.clear();
-    expect(persistence.saved).toEqual({ messages: [], settings: { model: "gpt-big", temperature: 0.5 } });
-    const again = createChat({ persistence: memory(persistence.saved) });
+    expect(persistence.snapshot()).toEqual({ messages: [], settings: { model: "gpt-big", temperature: 0.5 } });
+    const again = createChat({ persistence: memory(persistence.snapshot()) });
     expect(again.state.settings).toEqual({ model: "gpt-big", temperature: 0.5 });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ChatFailure, ChatStreamEvent } from "../../client/chat/stream.ts";
-import { type Message, type Persistence, type ResumeFn, type StreamFn, createChat } from "../../client/chat/store.ts";
+import { type ResumeFn, type StreamFn, createChat } from "../../client/chat/store.ts";
+import { memoryPersistence as memory } from "./memory-persistence.ts";
 
 type Step = ChatStreamEvent | "hold";
 
@@ -26,17 +27,6 @@ function fakeServer(script: { post?: Step[]; resume?: Step[][] }) {
     return play(script.resume?.[resumes.length - 1] ?? [lost("network_error")], signal);
   };
   return { stream, resume, resumes, posts };
-}
-
-function memory(initial?: unknown): Persistence & { saved: Message[] | undefined } {
-  const store = {
-    saved: undefined as Message[] | undefined,
-    load: () => initial,
-    save: (messages: readonly Message[]) => {
-      store.saved = JSON.parse(JSON.stringify(messages));
-    },
-  };
-  return store;
 }
 
 const start = (id: string): ChatStreamEvent => ({ type: "start", id });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ChatStreamEvent, WireMessage } from "../../client/chat/stream.ts";
-import { type Message, type Persistence, type StreamFn, createChat, restore, toWire } from "../../client/chat/store.ts";
+import { type Message, type StreamFn, createChat, restore, toWire } from "../../client/chat/store.ts";
+import { memoryPersistence as memory } from "./memory-persistence.ts";
 
 /** A stand-in for the server: each call gets a script; `hold` pauses it until released or aborted. */
 function fakeServer(scripts: Array<Array<ChatStreamEvent | "hold">>) {
@@ -20,17 +21,6 @@ function fakeServer(scripts: Array<Array<ChatStreamEvent | "hold">>) {
     }
   };
   return { stream, calls, signals, release: () => release() };
-}
-
-function memory(initial?: unknown): Persistence & { saved: Message[] | undefined } {
-  const store = {
-    saved: undefined as Message[] | undefined,
-    load: () => initial,
-    save: (messages: readonly Message[]) => {
-      store.saved = JSON.parse(JSON.stringify(messages));
-    },
-  };
-  return store;
 }
 
 const delta = (content: string): ChatStreamEvent => ({ type: "delta", content });
