@@ -5,6 +5,7 @@
 import type { Subprocess } from "bun";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { captureOutput } from "../test/support/process-output.ts";
 
 export const root = join(import.meta.dir, "..");
 const TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux
@@ -38,29 +39,15 @@ export async function spawnServer(opts: {
     stdout: "pipe",
     stderr: "pipe",
   });
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const c of s) out += dec.decode(c, { stream: true });
-  };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
-  const deadline = performance.now() + 15_000;
-  let line: string | undefined;
-  while (!line) {
-    line = /listening[^\n]*/.exec(out)?.[0];
-    if (line) break;
-    if (proc.exitCode !== null) throw new Error(`${opts.name} exited with ${proc.exitCode}:\n${out}`);
-    if (performance.now() > deadline) throw new Error(`${opts.name} did not start in 15 s:\n${out}`);
-    await Bun.sleep(10);
-  }
+  const output = captureOutput(opts.name, proc);
+  const line = (await output.waitFor(/listening[^\n]*/))[0];
   const url = opts.url ? opts.url(line) : /(http:\/\/[^\s/]+)/.exec(line)![1]!;
   return {
     name: opts.name,
     pid: proc.pid,
     url,
     proc,
-    output: () => out,
+    output: output.text,
     async stop() {
       if (proc.exitCode === null) proc.kill("SIGKILL");
       await proc.exited;

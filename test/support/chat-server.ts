@@ -1,5 +1,6 @@
 import { type Subprocess } from "bun";
 import { dirname, isAbsolute, join } from "node:path";
+import { captureOutput } from "./process-output.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -40,27 +41,12 @@ export async function startChat(
     stdout: "pipe",
     stderr: "pipe",
   });
-  let out = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const c of s) out += dec.decode(c, { stream: true });
-  };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
-
-  const deadline = Date.now() + 15_000;
-  let url: string | undefined;
-  while (!url) {
-    const m = /listening on (http:\/\/[^\s/]+)/.exec(out);
-    if (m) url = m[1];
-    else if (proc.exitCode !== null) throw new Error(`chat exited with ${proc.exitCode}:\n${out}`);
-    else if (Date.now() > deadline) throw new Error(`chat did not start in 15 s:\n${out}`);
-    else await Bun.sleep(20);
-  }
+  const output = captureOutput("chat", proc);
+  const url = (await output.waitFor(/listening on (http:\/\/[^\s/]+)/))[1]!;
   return {
-    url: url!,
+    url,
     proc,
-    output: () => out,
+    output: output.text,
     async stop(signal = "SIGTERM") {
       if (proc.exitCode === null) proc.kill(signal);
       return proc.exited;
