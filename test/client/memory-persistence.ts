@@ -1,0 +1,17 @@
+import type { Message, Persistence } from "../../client/chat/store.ts";
+
+/** A Persistence kept in memory: what the store saved last, as copies, and what a reload would load. */
+export function memoryPersistence(initial?: unknown) {
+  const store = {
+    saved: undefined as Message[] | undefined,
+    settings: undefined as unknown,
+    load: () => initial,
+    save: ((messages, settings) => {
+      store.saved = JSON.parse(JSON.stringify(messages));
+      store.settings = settings === undefined ? undefined : JSON.parse(JSON.stringify(settings));
+    }) satisfies Persistence["save"],
+    /** The saved conversation in the shape `load` returns after a reload. */
+    snapshot: () => ({ messages: store.saved, settings: store.settings }),
+  };
+  return store;
+}
