@@ -75,6 +75,7 @@ export default function App() {
     stop: () => current().stop(),
     retry: () => current().retry(),
     edit: (id: string, text: string) => current().edit(id, text),
+    select: (id: string) => current().select(id),
     updateSettings: (patch: Parameters<Chat["updateSettings"]>[0]) => current().updateSettings(patch),
   };
   onCleanup(() => chat.stop());
@@ -199,7 +200,12 @@ export default function App() {
         <Notice problem={status()!.problem ?? "The server is not ready to chat."} onCheckAgain={() => void refetch()} />
       </Show>
       <Show when={chat.state.messages.length > 0} fallback={<EmptyState model={model()} ready={ready()} />}>
-        <MessageList state={chat.state} onRetry={() => void chat.retry()} onEdit={(id, text) => void chat.edit(id, text)} />
+        <MessageList
+          state={chat.state}
+          onRetry={() => void chat.retry()}
+          onEdit={(id, text) => void chat.edit(id, text)}
+          onSelect={(id) => chat.select(id)}
+        />
       </Show>
       <Show
         when={locked()}

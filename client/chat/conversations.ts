@@ -1,6 +1,6 @@
 import { createStore, reconcile } from "solid-js/store";
 import type { Settings } from "./settings.ts";
-import type { Message, Persistence } from "./store.ts";
+import { type Message, type Persistence, visiblePath } from "./store.ts";
 
 /** One saved conversation. `title` is set only once the user renames it; otherwise the first question names it. */
 export interface Conversation {
@@ -8,7 +8,10 @@ export interface Conversation {
   title?: string;
   createdAt: number;
   updatedAt: number;
+  /** Every version of every message, linked by `parent` (saved before branches: one line, and no `leaf`). */
   messages: Message[];
+  /** The last message on screen. */
+  leaf?: string;
   settings: Settings;
 }
 
@@ -32,14 +35,14 @@ let nextId = 0;
 const newId = () => `c-${Date.now().toString(36)}-${(nextId++).toString(36)}`;
 
 /** What the sidebar shows for a conversation: its own title, else its first question (trimmed), else "New chat". */
-export function titleOf(c: Pick<Conversation, "title" | "messages">): string {
+export function titleOf(c: Pick<Conversation, "title" | "messages" | "leaf">): string {
   const own = c.title?.trim();
   if (own) return own;
-  const first = c.messages.find((m) => m.role === "user")?.content.trim().replace(/\s+/g, " ");
+  const first = visiblePath(c.messages, c.leaf).find((m) => m.role === "user")?.content.trim().replace(/\s+/g, " ");
   return first ? (first.length > 80 ? `${first.slice(0, 79)}…` : first) : "New chat";
 }
 
-/** The conversations whose title or text holds every word of `query` (case-insensitive), in the order given. */
+/** The conversations whose title or text (any version) holds every word of `query` (case-insensitive), in the order given. */
 export function searchConversations(items: readonly Conversation[], query: string): Conversation[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...items];
@@ -101,7 +104,7 @@ export function createConversationList(opts: { storage: ConversationStorage; leg
     },
 
     /** Adds a conversation brought in from elsewhere (an import) as the newest. */
-    add(init: Pick<Conversation, "messages" | "settings"> & { title?: string }): Conversation {
+    add(init: Pick<Conversation, "messages" | "settings" | "leaf" | "title">): Conversation {
       return add(init);
     },
 
@@ -123,14 +126,16 @@ export function createConversationList(opts: { storage: ConversationStorage; leg
       return {
         load: () => {
           const c = find(id);
-          return c && { messages: JSON.parse(JSON.stringify(c.messages)), settings: { ...c.settings } };
+          return c && { messages: JSON.parse(JSON.stringify(c.messages)), settings: { ...c.settings }, leaf: c.leaf };
         },
-        save: (messages, settings = {}) => {
+        save: ({ messages, settings = {}, leaf }) => {
           if (!find(id)) return; // deleted while its answer was ending
+          // Switching versions is not news: only a changed message moves the conversation to the top.
           const changed = JSON.stringify(find(id)!.messages) !== JSON.stringify(messages);
           setState("items", (x) => x.id === id, {
             messages: JSON.parse(JSON.stringify(messages)),
             settings: { ...settings },
+            leaf,
             ...(changed && { updatedAt: now() }),
           });
           if (changed) sort();

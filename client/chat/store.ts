@@ -13,6 +13,8 @@ import {
 
 export interface Message {
   id: string;
+  /** The message this one follows; its siblings (same parent) are the other versions written in its place. */
+  parent?: string;
   role: "user" | "assistant";
   content: string;
   /** Answers only: how the answer ended (or that it is still arriving). */
@@ -35,19 +37,31 @@ export interface Message {
 }
 
 export interface ChatState {
-  messages: Message[];
+  /** Every message of every version, oldest first (only appended to while an answer streams). */
+  all: Message[];
+  /** The last message on screen: the visible conversation is the path from the root down to it. */
+  leaf?: string;
+  /** The visible conversation: what is shown and what the next request sends. */
+  readonly messages: Message[];
   streaming: boolean;
   /** The conversation's settings, sent with each request. */
   settings: Settings;
 }
 
+/** A conversation as saved: all its messages (linked by `parent`) and the leaf on screen. */
+export interface SavedChat {
+  messages: readonly Message[];
+  settings?: Settings;
+  leaf?: string;
+}
+
 /**
- * Where the conversation survives a reload; the store itself never touches the DOM. `load` may return
- * `{ messages, settings }` or, as saved before settings existed, the messages alone.
+ * Where the conversation survives a reload; the store itself never touches the DOM. `load` may return a
+ * SavedChat, one saved before branches (no `leaf`: the messages are one line), or before settings (an array).
  */
 export interface Persistence {
   load(): unknown;
-  save(messages: readonly Message[], settings?: Settings): void;
+  save(saved: SavedChat): void;
 }
 
 export type StreamFn = (opts: {
@@ -100,10 +114,15 @@ export function createChat(opts: ChatOptions = {}) {
   const now = opts.now ?? (() => performance.now());
   const persistence = opts.persistence;
   const loaded = persistence?.load();
-  const saved = Array.isArray(loaded) ? { messages: loaded } : (loaded as { messages?: unknown; settings?: unknown } | undefined);
-  const restored = restore(saved?.messages);
+  const saved = Array.isArray(loaded) ? { messages: loaded } : (loaded as { messages?: unknown; settings?: unknown; leaf?: unknown } | undefined);
+  const leaf = typeof saved?.leaf === "string" ? saved.leaf : undefined;
+  const restored = restore(saved?.messages, leaf);
   const [state, setState] = createStore<ChatState>({
-    messages: restored,
+    all: restored,
+    leaf: restored.some((m) => m.id === leaf) ? leaf : restored.at(-1)?.id,
+    get messages() {
+      return visiblePath<Message>(this.all, this.leaf);
+    },
     streaming: restored.some((m) => m.status === "streaming"),
     settings: restoreSettings(saved?.settings),
   });
@@ -114,48 +133,55 @@ export function createChat(opts: ChatOptions = {}) {
   const save = () => {
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    persistence?.save(state.messages, state.settings);
+    persistence?.save({ messages: state.all, settings: state.settings, leaf: state.leaf });
   };
   const saveSoon = () => {
     saveTimer ??= setTimeout(save, opts.saveEveryMs ?? 1000);
   };
 
-  /** Streams an answer to the conversation as it stands now into a new assistant message. */
+  /** Appends a message after `parent` (undefined: a first question) and shows it. */
+  const add = (m: Omit<Message, "id" | "parent">, parent: string | undefined) => {
+    const id = newId();
+    setState("all", state.all.length, { id, ...(parent !== undefined && { parent }), ...m });
+    setState("leaf", id);
+  };
+
+  /** Streams an answer to the visible conversation into a new assistant message after it. */
   async function answer(): Promise<void> {
     const history = withSystem(toWire(state.messages), state.settings);
     const options = requestOptions(state.settings);
-    const index = state.messages.length;
-    setState("messages", index, { id: newId(), role: "assistant", content: "", status: "streaming" });
+    const index = state.all.length;
+    add({ role: "assistant", content: "", status: "streaming" }, state.leaf);
     await follow(index, (signal) => stream({ messages: history, options, signal, token: token() }));
   }
 
   /**
-   * Follows the answer in message `index` to its end: the first request (if any), then, each time the
+   * Follows the answer in `state.all[index]` to its end: the first request (if any), then, each time the
    * connection drops, a re-attach after the last event seen, waiting longer each time. A re-attach that
    * makes progress starts the waits over.
    */
   async function follow(index: number, first?: (signal: AbortSignal) => AsyncIterable<ChatStreamEvent>): Promise<void> {
-    const id = state.messages[index]!.id;
+    const id = state.all[index]!.id;
     const ctrl = new AbortController();
     live = { ctrl, index, id };
     setState("streaming", true);
     // After "New chat" the index may belong to nothing (or to someone else): write only to our own message.
-    const mine = () => state.messages[index]?.id === id;
-    const streaming = () => mine() && state.messages[index]!.status === "streaming";
+    const mine = () => state.all[index]?.id === id;
+    const streaming = () => mine() && state.all[index]!.status === "streaming";
     const end = (status: "done" | "stopped" | "error", error?: ChatFailure) => {
       if (!streaming()) return;
-      setState("messages", index, { status, error, reconnecting: undefined });
+      setState("all", index, { status, error, reconnecting: undefined });
       if (error?.status === 401) opts.onUnauthorized?.();
     };
     // What shows if re-attaching never works: without a first request, the page went away mid-answer.
     let lost: ChatFailure = interrupted();
     let waits = 0;
     // Speed is measured only for an answer this page sees from its first token (not one replayed after a reload).
-    const timing: Timing = { measurable: state.messages[index]!.content === "" };
+    const timing: Timing = { measurable: state.all[index]!.content === "" };
     try {
       let events = first?.(ctrl.signal);
       while (streaming() && !ctrl.signal.aborted) {
-        const m = state.messages[index]!;
+        const m = state.all[index]!;
         if (!events) {
           if (!m.streamId) break;
           events = resume({ id: m.streamId, lastEventId: m.lastEventId, signal: ctrl.signal, token: token() });
@@ -166,9 +192,9 @@ export function createChat(opts: ChatOptions = {}) {
         // The server has forgotten the answer (expired, or restarted): nothing left to re-attach to.
         if (!drop || drop.type === "stream_not_found") break;
         lost = drop;
-        if (state.messages[index]?.lastEventId !== before) waits = 0;
-        if (waits >= delays.length || !state.messages[index]?.streamId) break;
-        setState("messages", index, "reconnecting", true);
+        if (state.all[index]?.lastEventId !== before) waits = 0;
+        if (waits >= delays.length || !state.all[index]?.streamId) break;
+        setState("all", index, "reconnecting", true);
         await sleep(delays[waits++]!, ctrl.signal);
       }
     } catch (err) {
@@ -196,22 +222,22 @@ export function createChat(opts: ChatOptions = {}) {
     const { index, end, timing } = o;
     for await (const e of events) {
       if (!o.mine()) return undefined;
-      if (state.messages[index]!.reconnecting) setState("messages", index, "reconnecting", undefined);
+      if (state.all[index]!.reconnecting) setState("all", index, "reconnecting", undefined);
       if (e.type === "start") {
-        if (state.messages[index]!.streamId === e.id) continue;
-        setState("messages", index, "streamId", e.id);
+        if (state.all[index]!.streamId === e.id) continue;
+        setState("all", index, "streamId", e.id);
         save(); // From here a reload can re-attach, so the answer must be on record at once.
       } else if (e.type === "delta") {
         if (timing.measurable) timing.firstAt ??= now();
-        setState("messages", index, "content", (text) => text + e.content);
-        if (e.eventId) setState("messages", index, "lastEventId", e.eventId);
+        setState("all", index, "content", (text) => text + e.content);
+        if (e.eventId) setState("all", index, "lastEventId", e.eventId);
         saveSoon();
       } else if (e.type === "finish") {
-        if (e.model) setState("messages", index, "model", e.model);
-        setState("messages", index, "finishReason", e.finishReason);
-        if (e.usage) setState("messages", index, "usage", e.usage);
-        if (timing.firstAt !== undefined) setState("messages", index, "writingMs", now() - timing.firstAt);
-        if (e.eventId) setState("messages", index, "lastEventId", e.eventId);
+        if (e.model) setState("all", index, "model", e.model);
+        setState("all", index, "finishReason", e.finishReason);
+        if (e.usage) setState("all", index, "usage", e.usage);
+        if (timing.firstAt !== undefined) setState("all", index, "writingMs", now() - timing.firstAt);
+        if (e.eventId) setState("all", index, "lastEventId", e.eventId);
         // Stopped elsewhere (another tab, another client): the server ends the answer as "stopped".
         if (e.finishReason === "stopped") end("stopped");
       } else if (e.type === "done") {
@@ -228,26 +254,29 @@ export function createChat(opts: ChatOptions = {}) {
 
   function stop(): void {
     if (live) {
-      const m = state.messages[live.index];
+      const m = state.all[live.index];
       if (m?.id === live.id && m.streamId) void stopRemote(m.streamId, { token: token() });
       live.ctrl.abort();
       return;
     }
     // Restored mid-answer and not re-attached yet: there is no connection to abort, only the answer itself.
-    const index = state.messages.findIndex((m) => m.status === "streaming");
-    const m = state.messages[index];
+    const index = state.all.findIndex((m) => m.status === "streaming");
+    const m = state.all[index];
     if (!m) return;
     if (m.streamId) void stopRemote(m.streamId, { token: token() });
-    setState("messages", index, "status", "stopped");
+    setState("all", index, "status", "stopped");
     setState("streaming", false);
     save();
   }
 
   async function retry(): Promise<void> {
-    if (state.streaming) return;
-    const lastUser = state.messages.findLastIndex((m) => m.role === "user");
-    if (lastUser < 0) return;
-    setState("messages", (messages) => messages.slice(0, lastUser + 1));
+    const path = state.messages;
+    const q = path.findLastIndex((m) => m.role === "user");
+    if (state.streaming || q < 0) return;
+    // A failed answer is replaced (nothing worth keeping as a version); a finished one stays as one.
+    const failed = path[q + 1]?.status === "error" ? path[q + 1]!.id : undefined;
+    if (failed) setState("all", (all) => all.filter((m) => m.id !== failed));
+    setState("leaf", path[q]!.id);
     await answer();
   }
 
@@ -258,7 +287,7 @@ export function createChat(opts: ChatOptions = {}) {
     async send(text: string): Promise<void> {
       const content = text.trim();
       if (!content || state.streaming) return;
-      setState("messages", state.messages.length, { id: newId(), role: "user", content });
+      add({ role: "user", content }, state.leaf);
       save();
       await answer();
     },
@@ -269,28 +298,36 @@ export function createChat(opts: ChatOptions = {}) {
      */
     async resume(): Promise<void> {
       if (live) return;
-      const index = state.messages.findIndex((m) => m.status === "streaming");
+      const index = state.all.findIndex((m) => m.status === "streaming");
       if (index >= 0) await follow(index);
     },
 
     /** Stops the answer in flight, on the server and here; what arrived so far stays. */
     stop,
 
-    /** Re-asks the last user message, replacing the answer(s) after it (Retry after a failure, Regenerate after an answer). */
+    /** Re-asks the last question: a new version of its answer (Regenerate), or one in place of a failure (Retry). */
     retry,
 
     /**
-     * Changes a user message and asks again from there: what followed it is dropped. Not while an answer
-     * streams. Resolves when the new answer has ended.
+     * Asks a user message again, changed: a new version of it, answered; the old one and what followed stay
+     * as the other version. Not while an answer streams. Resolves when the new answer has ended.
      */
     async edit(id: string, text: string): Promise<void> {
       const content = text.trim();
-      const index = state.messages.findIndex((m) => m.id === id && m.role === "user");
-      if (!content || index < 0 || state.streaming) return;
-      setState("messages", index, "content", content);
-      setState("messages", (messages) => messages.slice(0, index + 1));
+      const m = state.all.find((x) => x.id === id && x.role === "user");
+      if (!content || !m || state.streaming) return;
+      add({ role: "user", content }, m.parent);
       save();
       await answer();
+    },
+
+    /** Shows version `id` of a message, and below it the newest of what followed it. Not while an answer streams. */
+    select(id: string): void {
+      if (state.streaming || !state.all.some((m) => m.id === id)) return;
+      let leaf = id;
+      for (let next; (next = state.all.findLast((m) => m.parent === leaf)); ) leaf = next.id;
+      setState("leaf", leaf);
+      save();
     },
 
     /** Changes the conversation's settings (a key set to `undefined` goes back to the server's default). */
@@ -303,7 +340,7 @@ export function createChat(opts: ChatOptions = {}) {
     clear(): void {
       if (state.streaming) stop();
       live = undefined;
-      setState({ messages: [], streaming: false });
+      setState({ all: [], leaf: undefined, streaming: false });
       save();
     },
   };
@@ -314,16 +351,36 @@ export function toWire(messages: readonly Message[]): WireMessage[] {
   return messages.filter((m) => m.content.length > 0).map((m) => ({ role: m.role, content: m.content }));
 }
 
+/** The path from the root down to `leaf`. Without a leaf (saved before branches) the messages are the path. */
+export function visiblePath<T extends { id: string; parent?: string }>(all: readonly T[], leaf?: string): T[] {
+  if (leaf === undefined) return [...all];
+  const byId = new Map(all.map((m) => [m.id, m]));
+  const path: T[] = [];
+  // Bounded, so a corrupt record with a cycle cannot hang the page.
+  for (let m = byId.get(leaf); m && path.length < all.length; m = m.parent === undefined ? undefined : byId.get(m.parent)) {
+    path.unshift(m);
+  }
+  return path;
+}
+
+/** The versions of a message: it and the others written in its place, oldest first. */
+export function versionsOf<T extends { id: string; parent?: string }>(all: readonly T[], m: T): T[] {
+  return all.filter((x) => x.parent === m.parent);
+}
+
 /**
- * Saved messages back into state. An answer saved mid-stream with its server id stays "streaming", to be
- * re-attached by `resume()`; without one (or if it is not the last message) it becomes a retryable failure.
+ * Saved messages back into state. Without a `leaf` they were saved before branches, as one line: each
+ * follows the one before. An answer saved mid-stream with its server id stays "streaming", to be
+ * re-attached by `resume()`; without one (or if it is not the leaf) it becomes a retryable failure.
  */
-export function restore(saved: unknown): Message[] {
+export function restore(saved: unknown, leaf?: string): Message[] {
   if (!Array.isArray(saved)) return [];
   const out: Message[] = [];
   for (const m of saved as Partial<Message>[]) {
     if (!m || (m.role !== "user" && m.role !== "assistant") || typeof m.content !== "string") continue;
     const message: Message = { id: typeof m.id === "string" ? m.id : newId(), role: m.role, content: m.content };
+    const parent = leaf === undefined ? out.at(-1)?.id : m.parent;
+    if (typeof parent === "string") message.parent = parent;
     if (m.role === "assistant") {
       message.status = m.status ?? "done";
       if (m.model) message.model = m.model;
@@ -336,8 +393,9 @@ export function restore(saved: unknown): Message[] {
     }
     out.push(message);
   }
-  out.forEach((m, i) => {
-    if (m.status === "streaming" && (!m.streamId || i !== out.length - 1)) {
+  const last = leaf ?? out.at(-1)?.id;
+  out.forEach((m) => {
+    if (m.status === "streaming" && (!m.streamId || m.id !== last)) {
       m.status = "error";
       m.error = interrupted();
     }

@@ -1,13 +1,20 @@
 import { type Conversation, titleOf } from "./conversations.ts";
 import { type Settings, restoreSettings } from "./settings.ts";
-import type { Message } from "./store.ts";
+import { type Message, visiblePath } from "./store.ts";
 
 /** What names our JSON exports, so an import can tell one from any other JSON file. */
 const FORMAT = "bun-chat.conversation";
 
-/** A conversation as a file (what an import reads back): its messages and settings, without stream ids. */
+/**
+ * A conversation as a file (what an import reads back): every version of its messages, linked by `parent`,
+ * the leaf on screen, and its settings, without stream ids. Version 1 files had one line of messages.
+ */
 export function exportJSON(c: Conversation): string {
-  const messages = c.messages.map((m) => ({
+  const leaf = c.leaf ?? c.messages.at(-1)?.id;
+  // Saved before branches (no leaf): each message follows the one before.
+  const messages = c.messages.map((m, i) => ({
+    id: m.id,
+    parent: c.leaf === undefined ? c.messages[i - 1]?.id : m.parent, // undefined leaves the file
     role: m.role,
     content: m.content,
     ...(m.status && m.status !== "streaming" && { status: m.status }),
@@ -15,14 +22,14 @@ export function exportJSON(c: Conversation): string {
     ...(m.finishReason && { finishReason: m.finishReason }),
     ...(m.usage && { usage: m.usage }),
   }));
-  return `${JSON.stringify({ format: FORMAT, version: 1, title: titleOf(c), createdAt: new Date(c.createdAt).toISOString(), settings: c.settings, messages }, null, 2)}\n`;
+  return `${JSON.stringify({ format: FORMAT, version: 2, title: titleOf(c), createdAt: new Date(c.createdAt).toISOString(), settings: c.settings, leaf, messages }, null, 2)}\n`;
 }
 
-/** A conversation to read: its title, then each message under who wrote it (answers keep their markdown). */
+/** A conversation to read: its title, then each message on screen under who wrote it (answers keep their markdown). */
 export function exportMarkdown(c: Conversation): string {
   const parts = [`# ${titleOf(c)}`];
   if (c.settings.system) parts.push(`**System:**\n\n${c.settings.system}`);
-  for (const m of c.messages) {
+  for (const m of visiblePath(c.messages, c.leaf)) {
     const who = m.role === "user" ? "You" : m.model ? `Assistant (${m.model})` : "Assistant";
     parts.push(`**${who}:**\n\n${m.content}`);
   }
@@ -41,7 +48,7 @@ export class ImportError extends Error {
 }
 
 /** Reads one of our JSON exports back; anything else is refused with an ImportError saying why. */
-export function parseImport(text: string): { title?: string; messages: Message[]; settings: Settings } {
+export function parseImport(text: string): { title?: string; messages: Message[]; leaf?: string; settings: Settings } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -52,7 +59,9 @@ export function parseImport(text: string): { title?: string; messages: Message[]
   if (!d || typeof d !== "object" || d.format !== FORMAT) {
     throw new ImportError("This JSON file is not a conversation exported from this chat.");
   }
-  if (d.version !== 1) throw new ImportError(`This export is version ${String(d.version)}; this page reads version 1.`);
+  if (d.version !== 1 && d.version !== 2) {
+    throw new ImportError(`This export is version ${String(d.version)}; this page reads versions 1 and 2.`);
+  }
   if (!Array.isArray(d.messages) || d.messages.length === 0) throw new ImportError("This export has no messages.");
   let n = 0;
   const messages = d.messages.map((raw: unknown, i: number): Message => {
@@ -60,11 +69,12 @@ export function parseImport(text: string): { title?: string; messages: Message[]
     if (!m || (m.role !== "user" && m.role !== "assistant") || typeof m.content !== "string") {
       throw new ImportError(`Message ${i + 1} needs a role ("user" or "assistant") and text content.`);
     }
-    const id = `i-${Date.now().toString(36)}-${(n++).toString(36)}`;
-    if (m.role === "user") return { id, role: "user", content: m.content };
+    const id = typeof m.id === "string" ? m.id : `i-${Date.now().toString(36)}-${(n++).toString(36)}`;
+    const link = { id, ...(typeof m.parent === "string" && { parent: m.parent }) };
+    if (m.role === "user") return { ...link, role: "user", content: m.content };
     const status = m.status === "stopped" || m.status === "error" ? m.status : "done";
     return {
-      id,
+      ...link,
       role: "assistant",
       content: m.content,
       status,
@@ -74,8 +84,10 @@ export function parseImport(text: string): { title?: string; messages: Message[]
       ...(status === "error" && { error: { message: "This answer had failed when it was exported.", type: "imported", status: 0 } }),
     };
   });
+  // Version 1 is one line of messages: no leaf, as the store reads conversations saved before branches.
+  const leaf = d.version === 2 && messages.some((m) => m.id === d.leaf) ? (d.leaf as string) : undefined;
   // A title that is just the first question stays derived, so renaming it to nothing still works.
   const given = typeof d.title === "string" ? d.title.trim() : "";
-  const title = given && given !== titleOf({ messages }) ? given : undefined;
-  return { title, messages, settings: restoreSettings(d.settings) };
+  const title = given && given !== titleOf({ messages, leaf }) ? given : undefined;
+  return { title, messages, leaf, settings: restoreSettings(d.settings) };
 }

@@ -6,6 +6,7 @@ import AnswerFooter from "./AnswerFooter.tsx";
 import styles from "./ChatMessage.module.css";
 import RetryIcon from "./RetryIcon.tsx";
 import UserMessage from "./UserMessage.tsx";
+import VersionSwitch from "./VersionSwitch.tsx";
 
 /**
  * One message. A user's text is a text node under `white-space: pre-wrap`; an answer is markdown, rendered
@@ -19,14 +20,20 @@ export default function ChatMessage(props: {
   busy: boolean;
   onRetry: () => void;
   onEdit: (text: string) => void;
+  /** The ids of this message's versions (itself included), oldest first. */
+  versions: readonly string[];
+  onSelect: (id: string) => void;
 }) {
   const m = () => props.message;
+  const versions = () => (
+    <VersionSwitch ids={props.versions} current={m().id} disabled={props.busy} onSelect={props.onSelect} />
+  );
   const waiting = () => m().status === "streaming" && m().content === "";
 
   return (
     <Show
       when={m().role === "assistant"}
-      fallback={<UserMessage message={m()} canEdit={!props.busy} onEdit={props.onEdit} />}
+      fallback={<UserMessage message={m()} canEdit={!props.busy} onEdit={props.onEdit} versions={versions()} />}
     >
       <article class={styles.assistant} data-role="assistant" data-status={m().status}>
         <span class="visually-hidden">Answer:</span>
@@ -65,6 +72,7 @@ export default function ChatMessage(props: {
           </Match>
         </Switch>
         <AnswerFooter message={m()} canRegenerate={props.last && !props.busy} onRegenerate={props.onRetry}>
+          {versions()}
           <Show when={m().status !== "streaming" && m().content !== ""}>
             <CopyButton text={() => m().content} />
           </Show>

@@ -1,5 +1,5 @@
 import { For, Show, createEffect, createSignal, on, onCleanup, onMount } from "solid-js";
-import type { ChatState } from "../chat/store.ts";
+import { type ChatState, versionsOf } from "../chat/store.ts";
 import ChatMessage from "./ChatMessage.tsx";
 import styles from "./MessageList.module.css";
 
@@ -15,6 +15,8 @@ export default function MessageList(props: {
   state: ChatState;
   onRetry: () => void;
   onEdit: (id: string, text: string) => void;
+  /** Shows another version of a message. */
+  onSelect: (id: string) => void;
 }) {
   let scroller!: HTMLDivElement;
   let content!: HTMLDivElement;
@@ -74,6 +76,8 @@ export default function MessageList(props: {
                 busy={props.state.streaming}
                 onRetry={props.onRetry}
                 onEdit={(text) => props.onEdit(message.id, text)}
+                versions={versionsOf(props.state.all, message).map((v) => v.id)}
+                onSelect={props.onSelect}
               />
             )}
           </For>

@@ -1,4 +1,4 @@
-import { Show, createSignal } from "solid-js";
+import { type JSX, Show, createSignal } from "solid-js";
 import type { Message } from "../chat/store.ts";
 import CopyButton from "../markdown/CopyButton.tsx";
 import shared from "./ChatMessage.module.css";
@@ -6,9 +6,14 @@ import styles from "./UserMessage.module.css";
 
 /**
  * A user's message: its text (a text node, never HTML), Copy, and Edit, which turns it into a box whose
- * Save asks again from this message on, dropping what followed.
+ * Save asks it again as a new version (the old one stays, reached by `versions`, the version switch).
  */
-export default function UserMessage(props: { message: Message; canEdit: boolean; onEdit: (text: string) => void }) {
+export default function UserMessage(props: {
+  message: Message;
+  canEdit: boolean;
+  onEdit: (text: string) => void;
+  versions?: JSX.Element;
+}) {
   const [editing, setEditing] = createSignal(false);
   let box!: HTMLTextAreaElement;
   let editButton: HTMLButtonElement | undefined;
@@ -76,22 +81,25 @@ export default function UserMessage(props: { message: Message; canEdit: boolean;
         <p class={shared.bubble} data-text>
           {props.message.content}
         </p>
-        <div class={styles.actions}>
-          <CopyButton text={() => props.message.content} />
-          <Show when={props.canEdit}>
-            <button ref={editButton} type="button" class={styles.edit} aria-label="Edit message" onClick={open}>
-              <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-                <path
-                  d="M12.5 4.5l3 3L8 15H5v-3z"
-                  stroke="currentColor"
-                  stroke-width="1.6"
-                  stroke-linejoin="round"
-                  fill="none"
-                />
-              </svg>
-              Edit
-            </button>
-          </Show>
+        <div class={styles.row}>
+          {props.versions}
+          <div class={styles.actions}>
+            <CopyButton text={() => props.message.content} />
+            <Show when={props.canEdit}>
+              <button ref={editButton} type="button" class={styles.edit} aria-label="Edit message" onClick={open}>
+                <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
+                  <path
+                    d="M12.5 4.5l3 3L8 15H5v-3z"
+                    stroke="currentColor"
+                    stroke-width="1.6"
+                    stroke-linejoin="round"
+                    fill="none"
+                  />
+                </svg>
+                Edit
+              </button>
+            </Show>
+          </div>
         </div>
       </Show>
     </div>

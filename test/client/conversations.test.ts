@@ -36,7 +36,7 @@ describe("the conversation list", () => {
     expect(list.state.items.map((c) => c.id)).toEqual([b.id, a.id]);
     expect(titleOf(list.get(a.id)!)).toBe("New chat");
 
-    list.persistence(a.id).save([{ id: "1", role: "user", content: "  What is   SSE?\n " }]);
+    list.persistence(a.id).save({ messages: [{ id: "1", role: "user", content: "  What is   SSE?\n " }] });
     expect(titleOf(list.get(a.id)!)).toBe("What is SSE?");
     expect(list.state.items[0]!.id).toBe(a.id); // written to last, so newest
     await settle();
@@ -62,10 +62,27 @@ describe("the conversation list", () => {
     await settle();
     expect(map.has(c.id)).toBe(true);
     list.remove(c.id);
-    list.persistence(c.id).save([{ id: "1", role: "user", content: "late" }]);
+    list.persistence(c.id).save({ messages: [{ id: "1", role: "user", content: "late" }] });
     await settle();
     expect(list.state.items).toEqual([]);
     expect(map.has(c.id)).toBe(false);
+  });
+
+  test("a conversation's versions and the one on screen are kept", async () => {
+    const { storage, map } = memoryStorage();
+    const list = createConversationList({ storage, now: clock() });
+    await list.load();
+    const c = list.create();
+    const chat = createChat({ persistence: list.persistence(c.id), stream: async function* () { yield { type: "done" }; } });
+    await chat.send("First");
+    await chat.edit(chat.state.messages[0]!.id, "Second");
+    await settle();
+    const reloaded = createConversationList({ storage, now: clock() });
+    await reloaded.load();
+    const again = createChat({ persistence: reloaded.persistence(c.id) });
+    expect(again.state.messages.map((m) => m.content)).toEqual(["Second", ""]);
+    expect(again.state.all.filter((m) => m.role === "user").map((m) => m.content)).toEqual(["First", "Second"]);
+    expect(map.get(c.id)!.leaf).toBe(again.state.leaf);
   });
 
   test("conversations come back from storage newest first, each with its own messages and settings", async () => {
@@ -73,8 +90,8 @@ describe("the conversation list", () => {
     const first = createConversationList({ storage, now: clock() });
     const a = first.create();
     const b = first.create();
-    first.persistence(a.id).save([{ id: "1", role: "user", content: "alpha" }], { temperature: 0.2 });
-    first.persistence(b.id).save([{ id: "2", role: "user", content: "beta" }]);
+    first.persistence(a.id).save({ messages: [{ id: "1", role: "user", content: "alpha" }], settings: { temperature: 0.2 } });
+    first.persistence(b.id).save({ messages: [{ id: "2", role: "user", content: "beta" }] });
     await settle();
 
     const again = createConversationList({ storage });
@@ -117,7 +134,7 @@ describe("the conversation list", () => {
     });
     await list.load();
     const c = list.create();
-    list.persistence(c.id).save([{ id: "1", role: "user", content: "still here" }]);
+    list.persistence(c.id).save({ messages: [{ id: "1", role: "user", content: "still here" }] });
     await settle();
     expect(titleOf(list.state.items[0]!)).toBe("still here");
   });
@@ -140,5 +157,19 @@ describe("searching conversations", () => {
     expect(searchConversations(items, "milk eggs").map((c) => c.id)).toEqual(["b"]);
     expect(searchConversations(items, "milk sse").map((c) => c.id)).toEqual([]);
     expect(searchConversations(items, "  ").map((c) => c.id)).toEqual(["a", "b"]);
+  });
+
+  test("text in a version not on screen is found too; the title comes from the version on screen", () => {
+    const c: Conversation = {
+      ...at("c", undefined),
+      messages: [
+        { id: "q1", role: "user", content: "Old question about kites" },
+        { id: "a1", parent: "q1", role: "assistant", content: "Kites fly." },
+        { id: "q2", role: "user", content: "New question about boats" },
+      ],
+      leaf: "q2",
+    };
+    expect(searchConversations([c], "kites").map((x) => x.id)).toEqual(["c"]);
+    expect(titleOf(c)).toBe("New question about boats");
   });
 });

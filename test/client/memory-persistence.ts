@@ -5,13 +5,15 @@ export function memoryPersistence(initial?: unknown) {
   const store = {
     saved: undefined as Message[] | undefined,
     settings: undefined as unknown,
+    leaf: undefined as string | undefined,
     load: () => initial,
-    save: ((messages, settings) => {
+    save: (({ messages, settings, leaf }) => {
       store.saved = JSON.parse(JSON.stringify(messages));
       store.settings = settings === undefined ? undefined : JSON.parse(JSON.stringify(settings));
+      store.leaf = leaf;
     }) satisfies Persistence["save"],
     /** The saved conversation in the shape `load` returns after a reload. */
-    snapshot: () => ({ messages: store.saved, settings: store.settings }),
+    snapshot: () => ({ messages: store.saved, settings: store.settings, ...(store.leaf !== undefined && { leaf: store.leaf }) }),
   };
   return store;
 }

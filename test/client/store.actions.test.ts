@@ -32,7 +32,7 @@ const finish = (finishReason = "stop", completion = 2): ChatStreamEvent => ({
 const roles = (messages: readonly Message[]) => messages.map((m) => [m.role, m.content]);
 
 describe("regenerate and edit", () => {
-  test("regenerate re-sends the conversation up to the last question and replaces the last answer", async () => {
+  test("regenerate re-sends the conversation up to the last question and shows a new answer in place of the last", async () => {
     const server = fakeServer([[delta("A1"), done], [delta("A2"), done], [delta("A2 again"), done]]);
     const chat = createChat({ stream: server.stream });
     await chat.send("Q1");
@@ -53,10 +53,9 @@ describe("regenerate and edit", () => {
     expect(chat.state.messages[3]!.id).not.toBe(before);
   });
 
-  test("editing a question re-runs from it and drops everything that followed", async () => {
+  test("editing a question re-runs from it; what followed is no longer on screen", async () => {
     const server = fakeServer([[delta("A1"), done], [delta("A2"), done], [delta("A1 edited"), done]]);
-    const persistence = memory();
-    const chat = createChat({ stream: server.stream, persistence });
+    const chat = createChat({ stream: server.stream });
     await chat.send("Q1");
     await chat.send("Q2");
     await chat.edit(chat.state.messages[0]!.id, "  Q1, better  ");
@@ -65,7 +64,6 @@ describe("regenerate and edit", () => {
       ["user", "Q1, better"],
       ["assistant", "A1 edited"],
     ]);
-    expect(persistence.saved!.map((m) => m.content)).toEqual(["Q1, better", "A1 edited"]);
   });
 
   test("an edit to nothing, to an answer, or while an answer streams does nothing", async () => {

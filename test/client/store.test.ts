@@ -170,7 +170,7 @@ describe("restore", () => {
       { id: "1", role: "user", content: "Q" },
       { id: "2", role: "assistant", content: "Half", status: "streaming", streamId: "s-1", lastEventId: "7", reconnecting: true },
     ]);
-    expect(answer).toEqual({ id: "2", role: "assistant", content: "Half", status: "streaming", streamId: "s-1", lastEventId: "7" });
+    expect(answer).toEqual({ id: "2", parent: "1", role: "assistant", content: "Half", status: "streaming", streamId: "s-1", lastEventId: "7" });
   });
 
   test("only the last message can still be streaming", () => {

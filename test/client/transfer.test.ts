@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Conversation } from "../../client/chat/conversations.ts";
+import { createChat, visiblePath } from "../../client/chat/store.ts";
 import { ImportError, exportJSON, exportMarkdown, exportName, parseImport } from "../../client/chat/transfer.ts";
 
 const conversation: Conversation = {
@@ -45,6 +46,33 @@ describe("export and import", () => {
     expect(exportName({ ...conversation, title: "???" }, "json")).toBe("conversation.json");
   });
 
+  test("a JSON export keeps every version and the one on screen; Markdown has only the one on screen", () => {
+    const branched: Conversation = {
+      ...conversation,
+      messages: [
+        { id: "q1", role: "user", content: "Old question" },
+        { id: "a1", parent: "q1", role: "assistant", content: "Old answer", status: "done" },
+        { id: "q2", role: "user", content: "New question" },
+        { id: "a2", parent: "q2", role: "assistant", content: "New answer", status: "done" },
+      ],
+      leaf: "a2",
+    };
+    const back = parseImport(exportJSON(branched));
+    expect(visiblePath(back.messages, back.leaf).map((m) => m.content)).toEqual(["New question", "New answer"]);
+    expect(visiblePath(back.messages, "a1").map((m) => m.content)).toEqual(["Old question", "Old answer"]);
+    const md = exportMarkdown(branched);
+    expect(md).toContain("New answer");
+    expect(md).not.toContain("Old");
+  });
+
+  test("a version 1 export (one line of messages) still imports as that line", () => {
+    const v1 = { format: "bun-chat.conversation", version: 1, messages: [{ role: "user", content: "Q" }, { role: "assistant", content: "A" }] };
+    const back = parseImport(JSON.stringify(v1));
+    expect(back.leaf).toBeUndefined();
+    const chat = createChat({ persistence: { load: () => back, save: () => {} } });
+    expect(chat.state.messages.map((m) => [m.role, m.content])).toEqual([["user", "Q"], ["assistant", "A"]]);
+  });
+
   test("files that are not our exports are refused with a reason", () => {
     const reason = (text: string) => {
       try {
@@ -58,7 +86,7 @@ describe("export and import", () => {
     expect(reason("not json {")).toContain("not JSON");
     expect(reason(`{"messages": []}`)).toContain("not a conversation exported from this chat");
     expect(reason("null")).toContain("not a conversation exported from this chat");
-    expect(reason(`{"format":"bun-chat.conversation","version":2,"messages":[]}`)).toContain("version 2");
+    expect(reason(`{"format":"bun-chat.conversation","version":3,"messages":[]}`)).toContain("version 3");
     expect(reason(`{"format":"bun-chat.conversation","version":1,"messages":[]}`)).toContain("no messages");
     expect(reason(`{"format":"bun-chat.conversation","version":1,"messages":[{"role":"system","content":"x"}]}`)).toContain("Message 1");
     expect(reason(`{"format":"bun-chat.conversation","version":1,"messages":[{"role":"user","content":"ok"},{"role":"assistant"}]}`)).toContain("Message 2");

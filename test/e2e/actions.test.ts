@@ -103,7 +103,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     await closeAll(context, foreign, problems);
   }, 30_000);
 
-  test("Regenerate re-sends the conversation up to the last question and replaces the last answer", async () => {
+  test("Regenerate re-sends the conversation up to the last question and shows the new answer in place of the last", async () => {
     const { context, page, foreign, problems } = await open();
     await ask(page, `First ${directive({ tokens: 3 })}`);
     // Only the last answer offers Regenerate.
@@ -123,10 +123,16 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     expect(await answers(page).count()).toBe(2);
     expect(await oldAnswer!.evaluate((e) => e.isConnected)).toBe(false); // a new answer, not the old one
     expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 4 }));
+    // The answer it replaced is the previous version.
+    const switcher = answers(page).last().getByRole("group", { name: "Version 2 of 2" });
+    expect(await switcher.textContent()).toContain("2/2");
+    await switcher.getByRole("button", { name: "Previous version" }).click();
+    await answers(page).last().getByRole("group", { name: "Version 1 of 2" }).waitFor();
+    expect(await answers(page).count()).toBe(2);
     await closeAll(context, foreign, problems);
   }, 30_000);
 
-  test("editing a question re-runs the conversation from it and drops what followed", async () => {
+  test("editing a question re-runs the conversation from it; the old question and what followed stay as the previous version", async () => {
     const { context, page, foreign, problems } = await open();
     await ask(page, `Original ${directive({ tokens: 3 })}`);
     await ask(page, `Follow-up ${directive({ tokens: 4 })}`);
@@ -153,6 +159,27 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     await editor.press("Escape");
     expect(await editor.isVisible()).toBe(false);
     expect(await questions(page).allTextContents()).toEqual([`Edited ${directive({ tokens: 6 })}`]);
+    expect(fake.stats.requests).toBe(requests);
+
+    // ‹ shows the question as it was, with the answers that followed it.
+    const first = page.locator('[data-role="user"]').first();
+    expect(await first.getByRole("group").getAttribute("aria-label")).toBe("Version 2 of 2");
+    await first.getByRole("button", { name: "Previous version" }).click();
+    expect(await questions(page).allTextContents()).toEqual([`Original ${directive({ tokens: 3 })}`, `Follow-up ${directive({ tokens: 4 })}`]);
+    expect(await answers(page).allTextContents()).toEqual([expect.stringContaining(fakeText({ tokens: 3 })), expect.stringContaining(fakeText({ tokens: 4 }))]);
+    await page.screenshot({ path: join(shots, "versions.png") });
+
+    // Both versions, and which one is on screen, survive a reload; › is reachable by keyboard.
+    await page.reload();
+    await answerEnds(page, "done");
+    expect(await questions(page).allTextContents()).toEqual([`Original ${directive({ tokens: 3 })}`, `Follow-up ${directive({ tokens: 4 })}`]);
+    const next = page.locator('[data-role="user"]').first().getByRole("button", { name: "Next version" });
+    await next.focus();
+    await page.keyboard.press("Enter");
+    expect(await questions(page).allTextContents()).toEqual([`Edited ${directive({ tokens: 6 })}`]);
+    // The last version has no next: the keyboard is left on its ‹, not on the page.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Previous version");
+    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 6 }));
     expect(fake.stats.requests).toBe(requests);
     await closeAll(context, foreign, problems);
   }, 30_000);
