@@ -10,6 +10,8 @@ export interface BlockUpdate {
   open: string;
   /** Link reference definitions seen so far, for rendering the open block. */
   links: Links;
+  /** Length of the text's finished part: the next call lexes only what follows it. */
+  done: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export function createBlockSplitter(options: MarkedOptions) {
       const done = tokens.slice(0, cut).reduce((s, t) => s + t.raw, "");
       finishedText += exact ? done : final ? tail : "";
       const open = final ? "" : exact ? tail.slice(done.length) : tail;
-      return { reset, finished, open: open.trim() === "" ? "" : open, links };
+      return { reset, finished, open: open.trim() === "" ? "" : open, links, done: finishedText.length };
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Links } from "marked";
 import { flashCopied, copyText } from "./copy-text.ts";
 import { createBlockSplitter } from "./blocks.ts";
 import { loadedHighlighter, loadHighlighter } from "./highlight.ts";
@@ -21,19 +22,38 @@ export interface MarkdownView {
 
 let sharedSanitizer: Sanitize | undefined;
 
+/** Most text lexed in one step while catching up; a step then costs a few milliseconds. */
+const STEP_CHARS = 4096;
+/** Work stops for the frame after this long, so the page stays responsive (a long task is 50 ms). */
+const FRAME_BUDGET_MS = 8;
+/** An open code fence longer than this gets its new lines appended instead of being rendered again. */
+const OPEN_FENCE_CHARS = 2048;
+
+type Tokens = Parameters<typeof tokensToHtml>[0];
+
 /**
  * Renders a (growing) markdown answer into `root`. Finished blocks are rendered once and kept; only the
- * open block is rendered again, at most once per animation frame. All html is model output and passes
- * the sanitiser after rendering; the copy buttons are added afterwards with DOM calls and handled by
- * one delegated listener, so model output can never make one.
+ * open block is rendered again, at most once per animation frame. Each frame does at most about
+ * FRAME_BUDGET_MS of work: a backlog (the renderer arrived late, a fast stream outran the frames) is
+ * caught up over several frames. All html is model output and passes the sanitiser after rendering;
+ * the copy buttons are added afterwards with DOM calls and handled by one delegated listener, so model
+ * output can never make one.
  */
 export function mountMarkdown(root: HTMLElement, classes: ViewClasses): MarkdownView {
   const sanitize = (sharedSanitizer ??= createSanitizer());
   const splitter = createBlockSplitter(MARKED_OPTIONS);
-  const finished: { tokens: Parameters<typeof tokensToHtml>[0]; el: HTMLElement }[] = [];
+  const finished: { tokens: Tokens; el: HTMLElement }[] = [];
+  // Finished blocks lexed but not rendered yet, oldest first.
+  const queue: Tokens[] = [];
+  // Length of the text's finished part (what the splitter will not lex again).
+  let done = 0;
   let openEl: HTMLElement | undefined;
   let openSource = "";
-  let openLinks = {};
+  let openLinks: Links = {};
+  // The <code> of a long open fence, and how much of the fence's body it shows.
+  let openCode: { el: Element; shown: number } | undefined;
+  // Blocks rendered before highlight.js arrived, rendered again (coloured) a few a frame.
+  let uncoloured: typeof finished = [];
   let text = "";
   let streaming = false;
   let frame: number | undefined;
@@ -49,47 +69,112 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     return el;
   };
 
+  const setOpen = (el: HTMLElement | undefined, source = "", links: Links = {}) => {
+    if (el && openEl) openEl.replaceWith(el);
+    else if (el) root.append(el);
+    else openEl?.remove();
+    openEl = el;
+    openSource = source;
+    openLinks = links;
+    openCode = undefined;
+  };
+
+  /**
+   * Lexes about `window` characters past the finished part, cut at a line end, and queues the blocks that
+   * finished. Returns the open block once the whole text has been lexed, undefined while more remains.
+   */
+  const step = (window = STEP_CHARS): { open: string; links: Links } | undefined => {
+    let upto = text.length;
+    if (text.length - done > window) {
+      const cut = text.lastIndexOf("\n", done + window);
+      if (cut > done) upto = cut + 1;
+    }
+    const all = upto === text.length;
+    const update = splitter.next(all ? text : text.slice(0, upto), all && !streaming);
+    if (update.reset) {
+      finished.length = 0;
+      queue.length = 0;
+      root.replaceChildren();
+      setOpen(undefined);
+    }
+    queue.push(...update.finished);
+    // Nothing finished inside the window (one block longer than it, or CR LF text): a wider one.
+    const stuck = !all && update.done === done && !update.reset;
+    done = update.done;
+    if (stuck) return step(window * 2);
+    return all ? update : undefined;
+  };
+
+  const renderQueued = () => {
+    const tokens = queue.shift()!;
+    const el = block(sanitize(tokensToHtml(tokens)));
+    root.insertBefore(el, openEl ?? null);
+    finished.push({ tokens, el });
+  };
+
+  const showOpen = (open: string, links: Links) => {
+    if (open === "") setOpen(undefined);
+    else if (open !== openSource || !openEl) {
+      if (!appendToFence(open)) setOpen(block(sanitize(markdownToHtml(open, { open: true, links }))), open, links);
+    }
+  };
+
+  /**
+   * A long open fence that only grew gets the new text appended as a text node (inert, no parsing), so
+   * each frame costs the new lines rather than the whole fence again. It is highlighted once finished.
+   */
+  const appendToFence = (open: string): boolean => {
+    if (!openEl || open.length < OPEN_FENCE_CHARS || !open.startsWith(openSource) || open.includes("\r")) return false;
+    const opener = /^(`{3,}|~{3,})[^\n]*\n/.exec(open);
+    if (!opener) return false;
+    const body = open.slice(opener[0].length);
+    if (!openCode) {
+      const code = openEl.querySelector("pre > code");
+      const shown = code?.textContent ?? "";
+      if (!code || !body.startsWith(shown)) return false;
+      openCode = { el: code, shown: shown.length };
+    }
+    // A last line of fence characters only may be the closing fence arriving: wait until it is whole.
+    const lastBreak = body.lastIndexOf("\n");
+    const end = /^[`~]+\s*$/.test(body.slice(lastBreak + 1)) ? lastBreak + 1 : body.length;
+    if (end > openCode.shown) {
+      openCode.el.append(body.slice(openCode.shown, end));
+      openCode.shown = end;
+    }
+    openSource = open;
+    return true;
+  };
+
   const flush = () => {
     if (frame !== undefined) cancelAnimationFrame(frame);
     frame = undefined;
     if (disposed) return;
-    const update = splitter.next(text, !streaming);
-    if (update.reset) {
-      finished.length = 0;
-      root.replaceChildren();
-      openEl = undefined;
-      openSource = "";
+    const start = performance.now();
+    let open: ReturnType<typeof step>;
+    for (;;) {
+      if (queue.length > 0) renderQueued();
+      else if (!open) open = step();
+      else break;
+      if (performance.now() - start > FRAME_BUDGET_MS) {
+        // Behind: the open block would show text that is already in the blocks above it.
+        if (queue.length > 0 || !open) setOpen(undefined);
+        frame = requestAnimationFrame(flush);
+        return;
+      }
     }
-    for (const tokens of update.finished) {
-      const el = block(sanitize(tokensToHtml(tokens)));
-      root.insertBefore(el, openEl ?? null);
-      finished.push({ tokens, el });
+    showOpen(open.open, open.links);
+    while (uncoloured.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
+      const f = uncoloured.shift()!;
+      if (f.el.isConnected) f.el.replaceChildren(decorate(sanitize(tokensToHtml(f.tokens)), classes));
     }
-    if (update.open === "") {
-      openEl?.remove();
-      openEl = undefined;
-      openSource = "";
-    } else if (update.open !== openSource || !openEl) {
-      const el = block(sanitize(markdownToHtml(update.open, { open: true, links: update.links })));
-      if (openEl) openEl.replaceWith(el);
-      else root.append(el);
-      openEl = el;
-      openSource = update.open;
-      openLinks = update.links;
-    }
+    if (uncoloured.length > 0) frame = requestAnimationFrame(flush);
   };
 
-  // Blocks rendered before highlight.js arrived: render their code again, now coloured.
   const rehighlight = () => {
     if (disposed) return;
-    for (const f of finished) {
-      if (f.el.querySelector("pre")) f.el.replaceChildren(decorate(sanitize(tokensToHtml(f.tokens)), classes));
-    }
-    if (openEl && openSource) {
-      const el = block(sanitize(markdownToHtml(openSource, { open: true, links: openLinks })));
-      openEl.replaceWith(el);
-      openEl = el;
-    }
+    uncoloured = finished.filter((f) => f.el.querySelector("pre"));
+    if (openEl && openSource) setOpen(block(sanitize(markdownToHtml(openSource, { open: true, links: openLinks }))), openSource, openLinks);
+    frame ??= requestAnimationFrame(flush);
   };
 
   const onClick = (event: MouseEvent) => {
