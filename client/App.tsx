@@ -2,6 +2,7 @@ import { Show, createEffect, createResource, createSignal, on, onCleanup } from 
 import { localToken } from "./chat/auth.ts";
 import { createConversationList } from "./chat/conversations.ts";
 import { idbStorage, localLegacy } from "./chat/idb-storage.ts";
+import { createLiveChats } from "./chat/live-chats.ts";
 import { fetchModels } from "./chat/settings.ts";
 import { fetchStatus } from "./chat/status.ts";
 import { type Chat, createChat } from "./chat/store.ts";
@@ -35,16 +36,15 @@ export default function App() {
   const [activeId, setActiveId] = createSignal<string>();
   // Until the saved conversations are read, an empty chat that keeps nothing.
   const [current, setCurrent] = createSignal<Chat>(createChat({ token }));
-  /**
-   * Shows conversation `id`. An answer still streaming in the one left is stopped (on the server too), as
-   * "New chat" always did: what arrived stays, and only the conversation on screen ever streams.
-   */
+  const chats = createLiveChats((id) =>
+    createChat({ persistence: list.persistence(id), token, onUnauthorized: () => void refetch() }),
+  );
+  /** Shows conversation `id`. An answer still arriving in the one left goes on arriving there. */
   const openConversation = (id: string) => {
     if (id === activeId() && list.get(id)) return;
-    current().stop();
     setActiveId(id);
-    rememberActive(id);
-    setCurrent(createChat({ persistence: list.persistence(id), token, onUnauthorized: () => void refetch() }));
+    stored("chat.active.v1", id);
+    setCurrent(chats.open(id));
   };
   /** A new conversation with the settings of the one on screen, unless that one is still empty. */
   const newConversation = () => {
@@ -52,43 +52,29 @@ export default function App() {
     if (c && c.messages.length === 0) return;
     openConversation(list.add({ messages: [], settings: { ...current().state.settings } }).id);
   };
+  const newest = () => list.state.items[0]?.id ?? list.create().id;
   const removeConversation = (id: string) => {
-    if (id === activeId()) current().stop();
+    chats.remove(id);
     list.remove(id);
-    if (id !== activeId()) return;
-    const next = list.state.items[0];
-    if (next) openConversation(next.id);
-    else openConversation(list.create().id);
+    if (id === activeId()) openConversation(newest());
   };
   const [loaded] = createResource(async () => {
     await list.load();
-    const saved = recallActive();
-    const id = saved && list.get(saved) ? saved : (list.state.items[0]?.id ?? list.create().id);
-    openConversation(id);
+    const saved = stored("chat.active.v1");
+    openConversation(saved && list.get(saved) ? saved : newest());
     return true;
   });
-  const chat = {
-    get state() {
-      return current().state;
-    },
-    send: (text: string) => current().send(text),
-    stop: () => current().stop(),
-    retry: () => current().retry(),
-    edit: (id: string, text: string) => current().edit(id, text),
-    select: (id: string) => current().select(id),
-    updateSettings: (patch: Parameters<Chat["updateSettings"]>[0]) => current().updateSettings(patch),
-  };
-  onCleanup(() => chat.stop());
+  onCleanup(() => current().stop());
   // Beside the conversation it starts as it was left; over it (a phone) it starts closed.
-  const [sidebarOpen, setSidebarOpen] = createSignal(wide() && recallSidebar());
-  createEffect(on(sidebarOpen, (open) => wide() && rememberSidebar(open), { defer: true }));
+  const [sidebarOpen, setSidebarOpen] = createSignal(wide() && stored("chat.sidebar.v1") !== "closed");
+  createEffect(on(sidebarOpen, (open) => wide() && stored("chat.sidebar.v1", open ? null : "closed"), { defer: true }));
 
   const locked = () => status()?.unauthorized === true;
   const ready = () => status()?.ready === true;
   const serverModel = () => status()?.model || undefined;
   // The conversation's own model, when it chose one other than the server's default.
   const chosenModel = () => {
-    const m = chat.state.settings.model;
+    const m = current().state.settings.model;
     return m && m !== serverModel() ? m : undefined;
   };
   const model = () => chosenModel() ?? serverModel();
@@ -117,9 +103,9 @@ export default function App() {
       // On a phone the open sidebar covers the page: Esc closes it (and does not stop the answer).
       e.preventDefault();
       setSidebarOpen(false);
-    } else if (e.key === "Escape" && chat.state.streaming) {
+    } else if (e.key === "Escape" && current().state.streaming) {
       e.preventDefault();
-      chat.stop();
+      current().stop();
     } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.code === "KeyO") {
       e.preventDefault();
       newConversation();
@@ -137,7 +123,7 @@ export default function App() {
   onCleanup(() => document.removeEventListener("keydown", onKeyDown));
 
   // An answer that was streaming when the page went away is picked up again once the server may be asked.
-  // Likewise each conversation opened later (only one that was on screen can have been streaming).
+  // Likewise each conversation opened later (one left mid-answer before a reload picks up when opened).
   createEffect(
     on(
       () => [status() !== undefined && !locked() && loaded() === true, current()] as const,
@@ -164,6 +150,7 @@ export default function App() {
         open={sidebarOpen()}
         items={list.state.items}
         activeId={activeId()}
+        answering={chats.answering}
         onOpen={(id) => {
           openConversation(id);
           if (!wide()) setSidebarOpen(false);
@@ -188,7 +175,7 @@ export default function App() {
         onToggleSidebar={() => setSidebarOpen((v) => !v)}
         model={model()}
         chosen={chosenModel() !== undefined}
-        canClear={chat.state.messages.length > 0}
+        canClear={current().state.messages.length > 0}
         onNewChat={() => {
           newConversation();
           if (!wide()) setSidebarOpen(false);
@@ -199,12 +186,12 @@ export default function App() {
       <Show when={status() && !status()!.ready && !locked()}>
         <Notice problem={status()!.problem ?? "The server is not ready to chat."} onCheckAgain={() => void refetch()} />
       </Show>
-      <Show when={chat.state.messages.length > 0} fallback={<EmptyState model={model()} ready={ready()} />}>
+      <Show when={current().state.messages.length > 0} fallback={<EmptyState model={model()} ready={ready()} />}>
         <MessageList
-          state={chat.state}
-          onRetry={() => void chat.retry()}
-          onEdit={(id, text) => void chat.edit(id, text)}
-          onSelect={(id) => chat.select(id)}
+          state={current().state}
+          onRetry={() => void current().retry()}
+          onEdit={(id, text) => void current().edit(id, text)}
+          onSelect={(id) => current().select(id)}
         />
       </Show>
       <Show
@@ -212,9 +199,9 @@ export default function App() {
         fallback={
           <Composer
             disabled={!ready()}
-            streaming={chat.state.streaming}
-            onSend={(text) => void chat.send(text)}
-            onStop={() => chat.stop()}
+            streaming={current().state.streaming}
+            onSend={(text) => void current().send(text)}
+            onStop={() => current().stop()}
             inputRef={(el) => (composerBox = el)}
           />
         }
@@ -224,9 +211,9 @@ export default function App() {
       </div>
       <SettingsDialog
         open={settingsOpen()}
-        settings={chat.state.settings}
+        settings={current().state.settings}
         models={models.loading ? undefined : models()}
-        onChange={(patch) => chat.updateSettings(patch)}
+        onChange={(patch) => current().updateSettings(patch)}
         onClose={() => setSettingsOpen(false)}
         returnFocus={() => settingsButton}
       />
@@ -239,42 +226,18 @@ function wide(): boolean {
   return window.matchMedia("(min-width: 760px)").matches;
 }
 
-const ACTIVE_KEY = "chat.active.v1";
-
-/** Which conversation was on screen, so a reload (mid-answer too) opens the same one. */
-function rememberActive(id: string): void {
+/**
+ * What this browser remembers between visits: which conversation was on screen (so a reload, mid-answer
+ * too, opens the same one) and whether the wide sidebar was collapsed. `null` forgets. Where storage is
+ * blocked nothing is kept, and a reload starts from the defaults.
+ */
+function stored(key: "chat.active.v1" | "chat.sidebar.v1", value?: string | null): string | null | undefined {
   try {
-    localStorage.setItem(ACTIVE_KEY, id);
-  } catch {
-    // Storage blocked: a reload opens the newest conversation instead.
-  }
-}
-
-function recallActive(): string | undefined {
-  try {
-    return localStorage.getItem(ACTIVE_KEY) ?? undefined;
+    if (value === undefined) return localStorage.getItem(key);
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
   } catch {
     return undefined;
-  }
-}
-
-const SIDEBAR_KEY = "chat.sidebar.v1";
-
-/** Whether the wide sidebar was left open (it is, unless collapsed). */
-function recallSidebar(): boolean {
-  try {
-    return localStorage.getItem(SIDEBAR_KEY) !== "closed";
-  } catch {
-    return true;
-  }
-}
-
-function rememberSidebar(open: boolean): void {
-  try {
-    if (open) localStorage.removeItem(SIDEBAR_KEY);
-    else localStorage.setItem(SIDEBAR_KEY, "closed");
-  } catch {
-    // Storage blocked: it opens again after a reload.
   }
 }
 

@@ -53,6 +53,8 @@ export function searchConversations(items: readonly Conversation[], query: strin
 }
 
 const newestFirst = (a: Conversation, b: Conversation) => b.updatedAt - a.updatedAt;
+/** A plain copy: what storage gets, and what the store gets, is never an object still in use. */
+const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
 /**
  * The conversations in memory (newest first) mirrored to `storage`. Writes go out in the background;
@@ -61,7 +63,7 @@ const newestFirst = (a: Conversation, b: Conversation) => b.updatedAt - a.update
 export function createConversationList(opts: { storage: ConversationStorage; legacy?: LegacyConversation; now?: () => number }) {
   const now = opts.now ?? Date.now;
   const [state, setState] = createStore<{ items: Conversation[] }>({ items: [] });
-  const keep = (c: Conversation) => opts.storage.put(JSON.parse(JSON.stringify(c))).catch(() => undefined);
+  const keep = (c: Conversation) => opts.storage.put(copy(c)).catch(() => undefined);
   const find = (id: string) => state.items.find((c) => c.id === id);
   const sort = () => setState("items", (items) => [...items].sort(newestFirst));
 
@@ -126,14 +128,14 @@ export function createConversationList(opts: { storage: ConversationStorage; leg
       return {
         load: () => {
           const c = find(id);
-          return c && { messages: JSON.parse(JSON.stringify(c.messages)), settings: { ...c.settings }, leaf: c.leaf };
+          return c && { messages: copy(c.messages), settings: { ...c.settings }, leaf: c.leaf };
         },
         save: ({ messages, settings = {}, leaf }) => {
           if (!find(id)) return; // deleted while its answer was ending
           // Switching versions is not news: only a changed message moves the conversation to the top.
           const changed = JSON.stringify(find(id)!.messages) !== JSON.stringify(messages);
           setState("items", (x) => x.id === id, {
-            messages: JSON.parse(JSON.stringify(messages)),
+            messages: copy(messages) as Message[],
             settings: { ...settings },
             leaf,
             ...(changed && { updatedAt: now() }),

@@ -354,10 +354,9 @@ export function toWire(messages: readonly Message[]): WireMessage[] {
 /** The path from the root down to `leaf`. Without a leaf (saved before branches) the messages are the path. */
 export function visiblePath<T extends { id: string; parent?: string }>(all: readonly T[], leaf?: string): T[] {
   if (leaf === undefined) return [...all];
-  const byId = new Map(all.map((m) => [m.id, m]));
   const path: T[] = [];
   // Bounded, so a corrupt record with a cycle cannot hang the page.
-  for (let m = byId.get(leaf); m && path.length < all.length; m = m.parent === undefined ? undefined : byId.get(m.parent)) {
+  for (let id: string | undefined = leaf, m; (m = all.find((x) => x.id === id)) && path.length < all.length; id = m.parent) {
     path.unshift(m);
   }
   return path;

@@ -1,6 +1,6 @@
 import { type Conversation, titleOf } from "./conversations.ts";
 import { type Settings, restoreSettings } from "./settings.ts";
-import { type Message, visiblePath } from "./store.ts";
+import { type Message, restore, visiblePath } from "./store.ts";
 
 /** What names our JSON exports, so an import can tell one from any other JSON file. */
 const FORMAT = "bun-chat.conversation";
@@ -48,7 +48,7 @@ export class ImportError extends Error {
 }
 
 /** Reads one of our JSON exports back; anything else is refused with an ImportError saying why. */
-export function parseImport(text: string): { title?: string; messages: Message[]; leaf?: string; settings: Settings } {
+export function parseImport(text: string): { title?: string; messages: Message[]; leaf: string; settings: Settings } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -59,35 +59,26 @@ export function parseImport(text: string): { title?: string; messages: Message[]
   if (!d || typeof d !== "object" || d.format !== FORMAT) {
     throw new ImportError("This JSON file is not a conversation exported from this chat.");
   }
-  if (d.version !== 1 && d.version !== 2) {
-    throw new ImportError(`This export is version ${String(d.version)}; this page reads versions 1 and 2.`);
-  }
+  if (d.version !== 1 && d.version !== 2) throw new ImportError(`This export is version ${String(d.version)}; this page reads up to 2.`);
   if (!Array.isArray(d.messages) || d.messages.length === 0) throw new ImportError("This export has no messages.");
-  let n = 0;
-  const messages = d.messages.map((raw: unknown, i: number): Message => {
-    const m = raw as Partial<Message> | null;
+  d.messages.forEach((m: Partial<Message> | null, i: number) => {
     if (!m || (m.role !== "user" && m.role !== "assistant") || typeof m.content !== "string") {
       throw new ImportError(`Message ${i + 1} needs a role ("user" or "assistant") and text content.`);
     }
-    const id = typeof m.id === "string" ? m.id : `i-${Date.now().toString(36)}-${(n++).toString(36)}`;
-    const link = { id, ...(typeof m.parent === "string" && { parent: m.parent }) };
-    if (m.role === "user") return { ...link, role: "user", content: m.content };
-    const status = m.status === "stopped" || m.status === "error" ? m.status : "done";
-    return {
-      ...link,
-      role: "assistant",
-      content: m.content,
-      status,
-      ...(typeof m.model === "string" && { model: m.model }),
-      ...(typeof m.finishReason === "string" && { finishReason: m.finishReason }),
-      ...(m.usage && typeof m.usage.completion_tokens === "number" && { usage: m.usage }),
-      ...(status === "error" && { error: { message: "This answer had failed when it was exported.", type: "imported", status: 0 } }),
-    };
   });
-  // Version 1 is one line of messages: no leaf, as the store reads conversations saved before branches.
-  const leaf = d.version === 2 && messages.some((m) => m.id === d.leaf) ? (d.leaf as string) : undefined;
+  // Read as the store reads a saved conversation (version 1 is one line, as saved before branches), but
+  // an answer is finished: a file cannot re-attach to a stream.
+  const given = d.version === 2 && typeof d.leaf === "string" ? d.leaf : undefined;
+  const messages = restore(
+    d.messages.map((m: Message) => ({ ...m, streamId: undefined, status: m.status === "stopped" || m.status === "error" ? m.status : undefined })),
+    given,
+  );
+  for (const m of messages) {
+    if (m.status === "error") m.error = { message: "This answer had failed when it was exported.", type: "imported", status: 0 };
+  }
+  const leaf = given !== undefined && messages.some((m) => m.id === given) ? given : messages.at(-1)!.id;
   // A title that is just the first question stays derived, so renaming it to nothing still works.
-  const given = typeof d.title === "string" ? d.title.trim() : "";
-  const title = given && given !== titleOf({ messages, leaf }) ? given : undefined;
+  const named = typeof d.title === "string" ? d.title.trim() : "";
+  const title = named && named !== titleOf({ messages, leaf }) ? named : undefined;
   return { title, messages, leaf, settings: restoreSettings(d.settings) };
 }

@@ -26,7 +26,9 @@ export default function ChatMessage(props: {
 }) {
   const m = () => props.message;
   const versions = () => (
-    <VersionSwitch ids={props.versions} current={m().id} disabled={props.busy} onSelect={props.onSelect} />
+    <Show when={props.versions.length > 1}>
+      <VersionSwitch ids={props.versions} current={m().id} disabled={props.busy} onSelect={props.onSelect} />
+    </Show>
   );
   const waiting = () => m().status === "streaming" && m().content === "";
 

@@ -7,6 +7,8 @@ export default function Sidebar(props: {
   open: boolean;
   items: readonly Conversation[];
   activeId: string | undefined;
+  /** Whether an answer is still arriving in a conversation (shown as a dot). */
+  answering?: (id: string) => boolean;
   onOpen: (id: string) => void;
   onRename: (id: string, title: string) => void;
   onRemove: (id: string) => void;
@@ -66,6 +68,9 @@ export default function Sidebar(props: {
                         >
                           {titleOf(c)}
                         </button>
+                        <Show when={props.answering?.(c.id)}>
+                          <span class={styles.live} role="img" aria-label="Answering" />
+                        </Show>
                         <button
                           type="button"
                           class={styles.tool}

@@ -81,25 +81,23 @@ export default function UserMessage(props: {
         <p class={shared.bubble} data-text>
           {props.message.content}
         </p>
-        <div class={styles.row}>
+        <div class={styles.actions}>
           {props.versions}
-          <div class={styles.actions}>
-            <CopyButton text={() => props.message.content} />
-            <Show when={props.canEdit}>
-              <button ref={editButton} type="button" class={styles.edit} aria-label="Edit message" onClick={open}>
-                <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-                  <path
-                    d="M12.5 4.5l3 3L8 15H5v-3z"
-                    stroke="currentColor"
-                    stroke-width="1.6"
-                    stroke-linejoin="round"
-                    fill="none"
-                  />
-                </svg>
-                Edit
-              </button>
-            </Show>
-          </div>
+          <CopyButton text={() => props.message.content} />
+          <Show when={props.canEdit}>
+            <button ref={editButton} type="button" class={styles.edit} aria-label="Edit message" onClick={open}>
+              <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
+                <path
+                  d="M12.5 4.5l3 3L8 15H5v-3z"
+                  stroke="currentColor"
+                  stroke-width="1.6"
+                  stroke-linejoin="round"
+                  fill="none"
+                />
+              </svg>
+              Edit
+            </button>
+          </Show>
         </div>
       </Show>
     </div>

@@ -1,5 +1,7 @@
-import { Show } from "solid-js";
 import styles from "./VersionSwitch.module.css";
+
+// Read once: as constants, the classes are set when the elements are made rather than watched by effects.
+const { step: stepClass, switch: switchClass } = styles;
 
 /** `‹ 2/3 ›` on a message written more than once (edited, regenerated): shows another version in its place. */
 export default function VersionSwitch(props: {
@@ -11,34 +13,28 @@ export default function VersionSwitch(props: {
   onSelect: (id: string) => void;
 }) {
   const at = () => props.ids.indexOf(props.current);
-  // The message is drawn anew for the version shown: focus goes to its switch, not lost to the page.
-  const select = (button: HTMLElement, id: string, label: string) => {
-    const log = button.closest("[role=log]");
-    const row = log && [...log.children].findIndex((c) => c.contains(button));
-    props.onSelect(id);
-    const next = log?.children[row!];
-    (next?.querySelector<HTMLElement>(`[aria-label="${label}"]:enabled`) ?? next?.querySelector<HTMLElement>("[data-versions] :enabled"))?.focus();
-  };
   const step = (by: number, label: string, text: string) => (
     <button
       type="button"
-      class={styles.step}
+      class={stepClass}
       aria-label={label}
       disabled={props.disabled || !props.ids[at() + by]}
-      onClick={(e) => select(e.currentTarget, props.ids[at() + by]!, label)}
+      onClick={() => {
+        const id = props.ids[at() + by]!;
+        props.onSelect(id);
+        // The message is drawn anew for the version shown: focus goes to its switch, not to the page.
+        const buttons = [...document.querySelectorAll<HTMLElement>(`[data-version="${CSS.escape(id)}"] :enabled`)];
+        (buttons.find((b) => b.ariaLabel === label) ?? buttons[0])?.focus();
+      }}
     >
       {text}
     </button>
   );
   return (
-    <Show when={props.ids.length > 1}>
-      <div class={styles.switch} role="group" aria-label={`Version ${at() + 1} of ${props.ids.length}`} data-versions>
-        {step(-1, "Previous version", "‹")}
-        <span aria-hidden="true">
-          {at() + 1}/{props.ids.length}
-        </span>
-        {step(1, "Next version", "›")}
-      </div>
-    </Show>
+    <div class={switchClass} role="group" aria-label={`Version ${at() + 1} of ${props.ids.length}`} data-version={props.current}>
+      {step(-1, "Previous version", "‹")}
+      <span aria-hidden="true">{`${at() + 1}/${props.ids.length}`}</span>
+      {step(1, "Next version", "›")}
+    </div>
   );
 }

@@ -93,6 +93,32 @@ describe.skipIf(!hasChromium)("several conversations in a real browser (compiled
     await closeAll(context, foreign, problems);
   }, 30_000);
 
+  test("an answer goes on arriving while another conversation is open, and is whole on coming back", async () => {
+    const { context, page, foreign, problems } = await open();
+    const slow = `Slow ${directive({ tokens: 40, delay: 60 })}`;
+    await box(page).fill(slow);
+    await box(page).press("Enter");
+    await page.waitForFunction(() => (document.querySelector('[data-role="assistant"] [data-text]')?.textContent ?? "").length > 10);
+    const cancelled = fake.stats.cancelled;
+
+    await page.getByRole("button", { name: "New chat" }).click();
+    await page.getByText("How can I help?").waitFor();
+    const item = sidebar(page).locator("li").filter({ hasText: slow });
+    expect(await item.getByRole("img", { name: "Answering" }).isVisible()).toBe(true);
+    await page.screenshot({ path: join(shots, "conversations-answering.png") });
+    // The one on screen can be used meanwhile.
+    await ask(page, `Quick ${directive({ tokens: 2 })}`);
+
+    // Back while it is still arriving: the same answer, still growing.
+    await item.getByRole("button", { name: slow, exact: true }).click();
+    await page.locator('[data-role="assistant"][data-status="streaming"]').waitFor();
+    await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 15_000 });
+    expect(await answers(page).locator("[data-text]").allTextContents()).toEqual([fakeText({ tokens: 40 })]);
+    expect(await item.getByRole("img", { name: "Answering" }).count()).toBe(0);
+    expect(fake.stats.cancelled).toBe(cancelled);
+    await closeAll(context, foreign, problems);
+  }, 40_000);
+
   test("the one conversation kept by earlier versions (localStorage) moves into the list", async () => {
     const context = await browser.newContext();
     await context.addInitScript(() => {
