@@ -10,7 +10,7 @@ export const STOPPED = new ChatError({ status: 499, type: "stopped", message: "S
 const ABANDONED = new ChatError({ status: 499, type: "abandoned", message: "The answer was abandoned: no client was reading it." });
 
 export interface GenerationOptions {
-  events: AsyncGenerator<ChatEvent>;
+  events: AsyncGenerator<ChatEvent[]>;
   abort: AbortController;
   writer: StreamWriter;
   /** How long the generation goes on with no client reading, waiting for a re-attach. 0 = abort at once. */
@@ -56,14 +56,16 @@ export class Generation {
   async #run(): Promise<void> {
     const { events, abort, writer, trace } = this.#o;
     try {
-      for await (const e of events) {
-        if (e.type === "delta") {
-          writer.append(formatContent(String(++this.#seq), e.content));
-          continue;
+      for await (const batch of events) {
+        for (const e of batch) {
+          if (e.type === "delta") {
+            writer.append(formatContent(String(++this.#seq), e.quoted));
+            continue;
+          }
+          const finish = { finish_reason: e.finishReason, model: e.model, usage: e.usage };
+          writer.end(this.#frame({ event: "finish", data: JSON.stringify(finish) }), this.#frame({ data: "[DONE]" }));
+          return trace?.finish(e);
         }
-        const finish = { finish_reason: e.finishReason, model: e.model, usage: e.usage };
-        writer.end(this.#frame({ event: "finish", data: JSON.stringify(finish) }), this.#frame({ data: "[DONE]" }));
-        return trace?.finish(e);
       }
     } catch (err) {
       // Buffer limits throw here too: the upstream must stop costing money.

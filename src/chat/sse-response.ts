@@ -1,7 +1,8 @@
 import type { Heartbeat } from "./heartbeat.ts";
-import { SSE_HEADERS, encodeComment } from "./sse.ts";
+import { SSE_HEADERS, formatComment } from "./sse.ts";
 
-const encoder = new TextEncoder();
+const OK = formatComment("ok");
+const PING = formatComment("ping");
 
 export interface SseResponseOptions {
   /** Pre-formatted SSE frames, ending when the answer ends. */
@@ -18,18 +19,22 @@ export interface SseResponseOptions {
 
 /**
  * One client's connection to an answer: frames → bytes, with `: ok` at once (flushes headers through
- * proxies) and `: ping` while silent. Pull-based, so a slow reader is never buffered for here.
+ * proxies) and `: ping` while silent. A direct stream (Bun's own kind): strings go to the socket with
+ * no queue and no encoding pass in between, a burst of frames per write, and awaiting each write keeps
+ * a slow reader from being buffered for here.
  */
 export function sseResponse(o: SseResponseOptions): Response {
   const iterator = o.frames[Symbol.asyncIterator]();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let controller: ReadableStreamDirectController | undefined;
   let closed = false;
-  const beat = { lastWrite: performance.now(), ping: () => write(encodeComment("ping")) };
-  const write = (bytes: Uint8Array) => {
-    if (closed) return;
+  const write = (text: string): number | Promise<number> | undefined => {
+    if (closed || !controller) return undefined;
     beat.lastWrite = performance.now();
-    controller.enqueue(bytes);
+    const written = controller.write(text);
+    controller.flush();
+    return written;
   };
+  const beat = { lastWrite: performance.now(), ping: () => void write(PING) };
   const close = () => {
     if (closed) return;
     closed = true;
@@ -42,28 +47,27 @@ export function sseResponse(o: SseResponseOptions): Response {
   // #6758, #28636): either one closes the connection.
   o.req.signal.addEventListener("abort", close, { once: true });
 
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
+  const source: Bun.DirectUnderlyingSource = {
+    type: "direct",
+    async pull(c) {
       controller = c;
       o.heartbeat.add(beat);
-      write(encodeComment("ok"));
-    },
-    async pull() {
+      write(OK);
       try {
-        const { value, done } = await iterator.next();
-        if (!done) return write(encoder.encode(value));
+        for (;;) {
+          const { value, done } = await iterator.next();
+          if (done || closed) break;
+          await write(value);
+        }
       } catch {
-        // The frame source failed: nothing more this connection can say.
+        // The frame source (or the socket) failed: nothing more this connection can say.
       }
       if (closed) return;
       close();
-      try {
-        controller.close();
-      } catch {
-        // already cancelled
-      }
+      c.close();
     },
     cancel: close,
-  });
-  return new Response(body, { headers: { ...SSE_HEADERS, ...o.headers } });
+  };
+  // The DOM lib (the client shares this tsconfig) hides Bun's direct-stream overload of the constructor.
+  return new Response(new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>), { headers: { ...SSE_HEADERS, ...o.headers } });
 }

@@ -41,14 +41,17 @@ export function encodeComment(text: string): Uint8Array {
   return encoder.encode(formatComment(text));
 }
 
-/** The seed's delta event. JSON.stringify never emits a raw newline, so this is always one line. */
-export function formatContent(id: string | undefined, content: string): string {
-  const data = `data: ${JSON.stringify({ content })}\n\n`;
+/**
+ * The seed's delta event, from the text as a JSON string literal (`"Hi"`, quotes included). A JSON
+ * string never holds a raw line break, so this is always one line.
+ */
+export function formatContent(id: string | undefined, quoted: string): string {
+  const data = `data: {"content":${quoted}}\n\n`;
   return id === undefined ? data : `id: ${id}\n${data}`;
 }
 
 export function encodeContent(content: string): Uint8Array {
-  return encoder.encode(formatContent(undefined, content));
+  return encoder.encode(formatContent(undefined, JSON.stringify(content)));
 }
 
 export const DONE = encoder.encode("data: [DONE]\n\n");

@@ -11,11 +11,16 @@ import OpenAI, {
 import type { Config } from "../config.ts";
 import { ChatError, redact } from "../errors.ts";
 import type { ChatMessage } from "./request.ts";
+import { parseChunk, plainDelta } from "./openai-chunk.ts";
 import { readUpstreamEvents } from "./sse-data.ts";
 
-/** What one model call yields, in order: deltas, then exactly one finish. Failures are thrown ChatErrors. */
+/**
+ * What one model call yields, in order: deltas, then exactly one finish. Failures are thrown ChatErrors.
+ * A delta's text is a JSON string literal (quotes included), as the upstream wrote it: the relay copies
+ * it into its own event without decoding it (`JSON.parse` it to read the text).
+ */
 export type ChatEvent =
-  | { type: "delta"; content: string }
+  | { type: "delta"; quoted: string }
   | {
       type: "finish";
       finishReason: string;
@@ -46,8 +51,11 @@ export function createClient(config: Config): OpenAI {
   });
 }
 
-/** Streams one chat completion as ChatEvents; every SDK error leaves as a ChatError. */
-export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<ChatEvent> {
+/**
+ * Streams one chat completion as ChatEvents, a batch per network read (one await per read, not per
+ * token); every SDK error leaves as a ChatError.
+ */
+export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<ChatEvent[]> {
   const { client, config, signal } = opts;
   const messages = config.systemPrompt
     ? [{ role: "system" as const, content: config.systemPrompt }, ...opts.messages]
@@ -58,6 +66,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
   let id: string | undefined;
   let usage: Extract<ChatEvent, { type: "finish" }>["usage"];
   let sawToken = false;
+  let parsedOne = false;
   let reading = false;
   try {
     const response = await client.chat.completions
@@ -75,25 +84,42 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
       )
       .asResponse();
     reading = true;
-    for await (const sse of readUpstreamEvents(response.body!)) {
-      if (sse.data === "[DONE]") break;
-      const chunk = parseChunk(sse.data);
-      // Errors inside a 200 stream, thrown as the SDK itself would (and mapped below by class).
-      if (sse.event === "error" || chunk.error) throw new APIError(undefined, chunk.error ?? chunk, undefined, response.headers);
-      model ??= chunk.model;
-      id ??= chunk.id;
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices?.[0];
-      if (!choice) continue;
-      const content = choice.delta?.content;
-      if (content) {
-        if (!sawToken) {
+    read: for await (const batch of readUpstreamEvents(response.body!)) {
+      const out: ChatEvent[] = [];
+      for (const sse of batch) {
+        // The first chunk is always parsed: it names the model and the answer's id.
+        const quoted = parsedOne && sse.event === undefined ? plainDelta(sse.data) : undefined;
+        if (quoted !== undefined) {
+          if (quoted.length > 2) out.push({ type: "delta", quoted });
+        } else {
+          const data = sse.data.toString();
+          if (data === "[DONE]") {
+            if (out.length > 0) yield out;
+            break read;
+          }
+          const chunk = parseChunk(data);
+          // Errors inside a 200 stream are thrown as the SDK itself would (and mapped below by class),
+          // after what arrived before them: that part of the answer is still the user's.
+          if (!chunk || sse.event === "error" || chunk.error) {
+            if (out.length > 0) yield out;
+            throw chunk ? new APIError(undefined, chunk.error ?? chunk, undefined, response.headers) : notJson();
+          }
+          parsedOne = true;
+          model ??= chunk.model;
+          id ??= chunk.id;
+          if (chunk.usage) usage = chunk.usage;
+          const choice = chunk.choices?.[0];
+          if (!choice) continue;
+          const content = choice.delta?.content;
+          if (content) out.push({ type: "delta", quoted: JSON.stringify(content) });
+          if (choice.finish_reason) finishReason = choice.finish_reason;
+        }
+        if (!sawToken && out.length > 0) {
           sawToken = true;
           opts.onFirstToken?.();
         }
-        yield { type: "delta", content };
       }
-      if (choice.finish_reason) finishReason = choice.finish_reason;
+      if (out.length > 0) yield out;
     }
   } catch (err) {
     if (signal.aborted && !(err instanceof ChatError)) throw toChatError(new APIUserAbortError(), config);
@@ -111,7 +137,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
         : "The upstream answered with an empty stream (no tokens and no finish).",
     });
   }
-  yield { type: "finish", finishReason, model, id, usage };
+  yield [{ type: "finish", finishReason, model, id, usage }];
 }
 
 /** The one place SDK errors become our errors, by class, never by parsing messages. */
@@ -152,24 +178,10 @@ export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model
   return new ChatError({ status: 500, type: "internal_error", message: `Unexpected error while streaming: ${redact(message, config.apiKey)}` });
 }
 
+const notJson = () => new ChatError({ status: 502, type: "upstream_error", message: "The upstream sent a chunk that is not JSON." });
+
 const connectionLost = () =>
   new ChatError({ status: 502, type: "upstream_error", message: "The connection to the upstream broke mid-answer." });
-
-interface Chunk {
-  id?: string;
-  model?: string;
-  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
-  error?: unknown;
-}
-
-function parseChunk(data: string): Chunk {
-  try {
-    return JSON.parse(data) as Chunk;
-  } catch {
-    throw new ChatError({ status: 502, type: "upstream_error", message: "The upstream sent a chunk that is not JSON." });
-  }
-}
 
 function upstreamMessage(err: APIError): string {
   const body = err.error as { message?: unknown } | undefined;

@@ -37,7 +37,11 @@ export class MemoryStreamStore implements StreamStore {
       log.frames.push(frame);
       log.bytes += size;
       this.#totalBytes += size;
-      for (const wake of log.wake) wake();
+      // Each reader waits for one wake-up: the rest of a burst is already there when it runs.
+      if (log.wake.size > 0) {
+        for (const wake of log.wake) wake();
+        log.wake.clear();
+      }
     };
     return {
       append: (frame) => {
@@ -90,6 +94,7 @@ export class MemoryStreamStore implements StreamStore {
   }
 }
 
+/** Yields every frame written and not yet read as one string: one write to the socket per burst, not per token. */
 async function* follow(log: Log, afterSeq: number, signal: AbortSignal): AsyncGenerator<string> {
   log.readers++;
   let next = afterSeq;
@@ -98,13 +103,18 @@ async function* follow(log: Log, afterSeq: number, signal: AbortSignal): AsyncGe
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
-      while (next < log.frames.length) yield log.frames[next++]!;
+      const end = log.frames.length;
+      if (next < end) {
+        const burst = end - next === 1 ? log.frames[next]! : log.frames.slice(next, end).join("");
+        next = end;
+        yield burst;
+        continue;
+      }
       if (log.ended || signal.aborted) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
         log.wake.add(resolve);
       });
-      log.wake.delete(wake!);
     }
   } finally {
     if (wake) log.wake.delete(wake);

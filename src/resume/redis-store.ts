@@ -133,17 +133,14 @@ export class RedisStreamStore implements StreamStore {
         await this.#redis.send("SET", [k.readers, "1", "PX", String(ALIVE_MS)]);
         const reply = (await conn.send("XREAD", ["COUNT", "1000", "BLOCK", String(REFRESH_MS), "STREAMS", k.log, `0-${last}`])) as StreamReply;
         const entries = parseEntries(reply, k.log);
-        for (const { seq, fields } of entries) {
-          last = seq;
-          yield fields.f ?? "";
-          if (fields.end === "1") return;
-        }
+        const { burst, ended } = joinFrames(entries);
+        if (entries.length > 0) last = entries.at(-1)!.seq;
+        if (burst) yield burst;
+        if (ended) return;
         if (entries.length === 0 && (await this.#redis.send("EXISTS", [k.alive])) !== 1) {
           // One last look: the final frames may have landed just before the alive key went.
-          const tail = parseEntries((await conn.send("XREAD", ["COUNT", "1000", "STREAMS", k.log, `0-${last}`])) as StreamReply, k.log);
-          for (const { fields } of tail) yield fields.f ?? "";
-          if (tail.some((e) => e.fields.end === "1")) return;
-          yield lostFrame();
+          const tail = joinFrames(parseEntries((await conn.send("XREAD", ["COUNT", "1000", "STREAMS", k.log, `0-${last}`])) as StreamReply, k.log));
+          yield tail.ended ? tail.burst : tail.burst + lostFrame();
           return;
         }
       }
@@ -179,6 +176,16 @@ function parseEntries(reply: StreamReply, key: string): Array<{ seq: number; fie
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
     return { seq: Number(entryId.split("-")[1]), fields };
   });
+}
+
+/** One read's frames as one string (one socket write), up to the last frame of the answer. */
+function joinFrames(entries: Array<{ fields: Record<string, string> }>): { burst: string; ended: boolean } {
+  let burst = "";
+  for (const { fields } of entries) {
+    burst += fields.f ?? "";
+    if (fields.end === "1") return { burst, ended: true };
+  }
+  return { burst, ended: false };
 }
 
 const lostFrame = () =>

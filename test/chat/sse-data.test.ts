@@ -10,9 +10,10 @@ function body(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   });
 }
 
-async function read(chunks: Uint8Array[]): Promise<UpstreamEvent[]> {
-  const out: UpstreamEvent[] = [];
-  for await (const e of readUpstreamEvents(body(chunks))) out.push(e);
+/** The events as text. Each batch is read before the next one arrives: its bytes are views of one read. */
+async function read(chunks: Uint8Array[]): Promise<Array<{ event: string | undefined; data: string }>> {
+  const out: Array<{ event: string | undefined; data: string }> = [];
+  for await (const batch of readUpstreamEvents(body(chunks))) out.push(...batch.map((e: UpstreamEvent) => ({ event: e.event, data: e.data.toString() })));
   return out;
 }
 
@@ -36,7 +37,7 @@ const WIRE = [
   "",
 ].join("\n");
 
-const EXPECTED: UpstreamEvent[] = [
+const EXPECTED = [
   { event: undefined, data: `{"id":"c1","choices":[{"delta":{"content":"héllo 中文 😀"}}]}` },
   { event: "error", data: '{"error":{"message":"boom"}}' },
   { event: undefined, data: "line one\nline two" },
@@ -70,5 +71,42 @@ describe("reading the upstream's SSE body", () => {
 
   test("an event the stream ends in the middle of is dropped, as the spec says", async () => {
     expect(await read([enc('data: {"a":1}\n\ndata: {"cut')])).toEqual([{ event: undefined, data: '{"a":1}' }]);
+  });
+});
+
+describe("batches", () => {
+  test("every event completed by one read arrives in one batch, in order", async () => {
+    const events = Array.from({ length: 200 }, (_, i) => `data: {"n":${i}}\n\n`).join("");
+    const batches: string[][] = [];
+    for await (const batch of readUpstreamEvents(body([enc(events.slice(0, 100)), enc(events.slice(100))]))) batches.push(batch.map((e) => e.data.toString()));
+    expect(batches.length).toBe(2);
+    expect(batches.flat()).toEqual(Array.from({ length: 200 }, (_, i) => `{"n":${i}}`));
+  });
+
+  test("stopping early cancels the body, releasing the upstream connection", async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(enc('data: {"a":1}\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const _ of readUpstreamEvents(stream)) break;
+    expect(cancelled).toBe(true);
+  });
+});
+
+describe("field edge cases of the spec", () => {
+  test("a bare `data` line is an empty data line; `event` without a value is the empty name", async () => {
+    expect(await read([enc("data\ndata: x\n\nevent\ndata: y\n\n")])).toEqual([
+      { event: undefined, data: "\nx" },
+      { event: "", data: "y" },
+    ]);
+  });
+
+  test("a line cut across reads right after a CR still ends there", async () => {
+    expect(await read([enc("data: a\r"), enc("data: b\r\r")])).toEqual([{ event: undefined, data: "a\nb" }]);
   });
 });

@@ -1,0 +1,60 @@
+import { describe, expect, test } from "bun:test";
+import { plainDelta } from "../../src/chat/openai-chunk.ts";
+
+const chunk = (delta: object, rest: object = {}) =>
+  JSON.stringify({
+    id: "chatcmpl-1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "gpt-x",
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+    usage: null,
+    ...rest,
+  });
+const fast = (json: string) => plainDelta(Buffer.from(json));
+
+describe("the byte-level fast path for plain content chunks", () => {
+  test("an OpenAI content chunk gives its content as the JSON literal it arrived as", () => {
+    expect(fast(chunk({ content: "Hello" }))).toBe('"Hello"');
+    expect(fast('{"choices":[{"delta":{"content":"\\u00e9\\/x"},"finish_reason":null}]}')).toBe('"\\u00e9\\/x"');
+  });
+
+  test("text that looks like JSON structure inside the content cannot fool it", () => {
+    const tricky = ['"finish_reason":"stop"', '"usage":{"total_tokens":1}', '"error":{}', '"content":"x"', "\\", '\\"', "a\"b\\\\\"c", "中文 😀", "\n\r\t\u2028"];
+    for (const text of tricky) {
+      const quoted = fast(chunk({ content: text }));
+      expect(quoted).toBeDefined();
+      expect(JSON.parse(quoted!)).toBe(text);
+    }
+  });
+
+  test.each([
+    ["a finish reason", chunk({ content: "x" }, { choices: [{ index: 0, delta: { content: "x" }, finish_reason: "stop" }] })],
+    ["a usage object", chunk({ content: "x" }, { usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })],
+    ["an error", chunk({ content: "x" }, { error: { message: "boom" } })],
+    ["spaces after colons (Python's json.dumps)", '{"choices": [{"delta": {"content": "x"}, "finish_reason": null}]}'],
+    ["no finish_reason field", '{"choices":[{"delta":{"content":"x"}}]}'],
+    ["two choices", '{"choices":[{"delta":{"content":"a"},"finish_reason":null},{"delta":{"content":"b"},"finish_reason":null}]}'],
+    ["a raw control character (not JSON)", '{"choices":[{"delta":{"content":"a\tb"},"finish_reason":null}]}'],
+    ["a string cut short", '{"choices":[{"delta":{"content":"abc'],
+    ["no content (a role or tool chunk)", chunk({ role: "assistant" })],
+    ["[DONE]", "[DONE]"],
+  ])("%s takes the exact, parsing path", (_name, json) => {
+    expect(fast(json)).toBeUndefined();
+  });
+
+  test("seeded fuzz: whenever it answers, it agrees with JSON.parse", () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const alphabet = ['"', "\\", "{", "}", ":", ",", "a", " ", "\n", "é", "😀", "finish_reason", "null", "content", "usage", "error"];
+    for (let i = 0; i < 3000; i++) {
+      let text = "";
+      for (let n = Math.floor(rand() * 12); n > 0; n--) text += alphabet[Math.floor(rand() * alphabet.length)];
+      const json = chunk({ content: text }, rand() < 0.2 ? { choices: [{ delta: { content: text }, finish_reason: rand() < 0.5 ? "length" : null }] } : {});
+      const quoted = fast(json);
+      const parsed = JSON.parse(json) as { choices: Array<{ delta: { content: string }; finish_reason: string | null }> };
+      if (parsed.choices[0]!.finish_reason !== null) expect(quoted).toBeUndefined();
+      if (quoted !== undefined) expect(JSON.parse(quoted)).toBe(parsed.choices[0]!.delta.content);
+    }
+  });
+});
