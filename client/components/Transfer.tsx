@@ -1,7 +1,10 @@
 import { Show, createSignal } from "solid-js";
 import type { Conversation } from "../chat/conversations.ts";
-import { ImportError, exportJSON, exportMarkdown, exportName, parseImport } from "../chat/transfer.ts";
+import type { parseImport } from "../chat/transfer.ts";
 import styles from "./Transfer.module.css";
+
+// Its own chunk, fetched on the first export or import: most visits do neither.
+const loadTransfer = () => import("../chat/transfer.ts");
 
 /** Export the conversation on screen (JSON or Markdown) and import a JSON export as a new one. */
 export default function Transfer(props: {
@@ -11,10 +14,11 @@ export default function Transfer(props: {
   const [problem, setProblem] = createSignal<string>();
   let picker: HTMLInputElement | undefined;
 
-  const save = (kind: "json" | "md") => {
+  const save = async (kind: "json" | "md") => {
     const c = props.current;
     if (!c) return;
     setProblem(undefined);
+    const { exportJSON, exportMarkdown, exportName } = await loadTransfer();
     const text = kind === "json" ? exportJSON(c) : exportMarkdown(c);
     download(exportName(c, kind), text, kind === "json" ? "application/json" : "text/markdown");
   };
@@ -22,10 +26,12 @@ export default function Transfer(props: {
   const read = async (file: File | undefined) => {
     if (!file) return;
     setProblem(undefined);
+    let transfer: Awaited<ReturnType<typeof loadTransfer>> | undefined;
     try {
-      props.onImport(parseImport(await file.text()));
+      transfer = await loadTransfer();
+      props.onImport(transfer.parseImport(await file.text()));
     } catch (err) {
-      setProblem(err instanceof ImportError ? err.message : "The file could not be read.");
+      setProblem(transfer && err instanceof transfer.ImportError ? err.message : "The file could not be read.");
     }
   };
 
@@ -33,10 +39,10 @@ export default function Transfer(props: {
   return (
     <div class={styles.transfer}>
       <div class={styles.row}>
-        <button type="button" class={styles.button} disabled={empty()} onClick={() => save("json")}>
+        <button type="button" class={styles.button} disabled={empty()} onClick={() => void save("json")}>
           Export JSON
         </button>
-        <button type="button" class={styles.button} disabled={empty()} onClick={() => save("md")}>
+        <button type="button" class={styles.button} disabled={empty()} onClick={() => void save("md")}>
           Export Markdown
         </button>
         <button type="button" class={styles.button} onClick={() => picker?.click()}>
