@@ -32,7 +32,19 @@ export default function App() {
     }
     return s;
   });
-  const list = createConversationList({ storage: idbStorage(), legacy: localLegacy() });
+  const list = createConversationList({
+    storage: idbStorage(),
+    legacy: localLegacy(),
+    channel: new BroadcastChannel("chat-conversations"),
+    busy: (id) => chats.answering(id),
+    // Changed in another tab (not one answering here: the list keeps ours) or deleted there: read again.
+    onRemote: (id) => {
+      chats.remove(id);
+      if (id !== activeId()) return;
+      if (list.get(id)) setCurrent(chats.open(id));
+      else openConversation(newest());
+    },
+  });
   const [activeId, setActiveId] = createSignal<string>();
   // Until the saved conversations are read, an empty chat that keeps nothing.
   const [current, setCurrent] = createSignal<Chat>(createChat({ token }));

@@ -53,19 +53,46 @@ export function searchConversations(items: readonly Conversation[], query: strin
 }
 
 const newestFirst = (a: Conversation, b: Conversation) => b.updatedAt - a.updatedAt;
-/** A plain copy: what storage gets, and what the store gets, is never an object still in use. */
+/** A plain copy: what storage and other tabs get, and what the store gets, is never an object still in use. */
 const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 
+/** What one tab tells the others: a conversation as it now stands, or one deleted. */
+type Change = { put?: Conversation; remove?: string };
+
 /**
- * The conversations in memory (newest first) mirrored to `storage`. Writes go out in the background;
- * a failed write (quota, private mode) leaves the chat working, just not kept.
+ * The conversations in memory (newest first) mirrored to `storage`, and kept in step with other tabs over
+ * `channel` (the whole conversation; the last write wins). Writes go out in the background; a failed write
+ * (quota, private mode) leaves the chat working, just not kept.
  */
-export function createConversationList(opts: { storage: ConversationStorage; legacy?: LegacyConversation; now?: () => number }) {
+export function createConversationList(opts: {
+  storage: ConversationStorage;
+  legacy?: LegacyConversation;
+  now?: () => number;
+  channel?: Pick<BroadcastChannel, "postMessage" | "onmessage">;
+  /** An answer streams into this conversation here: another tab's copy is behind, and ignored. */
+  busy?: (id: string) => boolean;
+  /** Another tab changed or deleted conversation `id` (already so in the list). */
+  onRemote?: (id: string) => void;
+}) {
   const now = opts.now ?? Date.now;
   const [state, setState] = createStore<{ items: Conversation[] }>({ items: [] });
-  const keep = (c: Conversation) => opts.storage.put(copy(c)).catch(() => undefined);
+  const keep = (c: Conversation) => {
+    const plain = copy(c);
+    opts.channel?.postMessage({ put: plain } satisfies Change);
+    return opts.storage.put(plain).catch(() => undefined);
+  };
   const find = (id: string) => state.items.find((c) => c.id === id);
   const sort = () => setState("items", (items) => [...items].sort(newestFirst));
+  const drop = (id: string) => setState("items", (items) => items.filter((c) => c.id !== id));
+  if (opts.channel) {
+    opts.channel.onmessage = ({ data: { put, remove } }: MessageEvent<Change>) => {
+      const id = put?.id ?? remove!;
+      if (put && opts.busy?.(id)) return;
+      drop(id);
+      if (put) setState("items", (items) => [...items, put].sort(newestFirst));
+      opts.onRemote?.(id);
+    };
+  }
 
   function add(init: Partial<Conversation> = {}): Conversation {
     const at = now();
@@ -119,7 +146,8 @@ export function createConversationList(opts: { storage: ConversationStorage; leg
     },
 
     remove(id: string): void {
-      setState("items", (items) => items.filter((c) => c.id !== id));
+      drop(id);
+      opts.channel?.postMessage({ remove: id } satisfies Change);
       void opts.storage.remove(id).catch(() => undefined);
     },
 

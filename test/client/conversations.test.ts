@@ -140,6 +140,62 @@ describe("the conversation list", () => {
   });
 });
 
+describe("several tabs", () => {
+  let n = 0;
+  /** Two lists on one storage, as two tabs of the page, each with its own channel of the same name. */
+  async function twoTabs(busyInB: (id: string) => boolean = () => false) {
+    const name = `chat-conversations-test-${n++}`;
+    const { storage } = memoryStorage();
+    const changed: string[] = [];
+    const a = createConversationList({ storage, now: clock(), channel: new BroadcastChannel(name) });
+    const b = createConversationList({
+      storage,
+      now: clock(),
+      channel: new BroadcastChannel(name),
+      busy: busyInB,
+      onRemote: (id) => changed.push(id),
+    });
+    await Promise.all([a.load(), b.load()]);
+    return { a, b, changed };
+  }
+  const delivered = () => Bun.sleep(20);
+
+  test("a conversation created, saved, renamed or deleted in one tab is so in the other, which is told which", async () => {
+    const { a, b, changed } = await twoTabs();
+    const c = a.create();
+    a.persistence(c.id).save({ messages: [{ id: "1", role: "user", content: "From A" }], leaf: "1" });
+    await delivered();
+    expect(b.state.items.map((x) => titleOf(x))).toEqual(["From A"]);
+    expect(b.get(c.id)!.leaf).toBe("1");
+
+    a.rename(c.id, "Renamed in A");
+    await delivered();
+    expect(titleOf(b.get(c.id)!)).toBe("Renamed in A");
+
+    a.remove(c.id);
+    await delivered();
+    expect(b.state.items).toEqual([]);
+    expect(changed.at(-1)).toBe(c.id);
+    expect(new Set(changed)).toEqual(new Set([c.id]));
+  });
+
+  test("a conversation answering in this tab is not overwritten by another tab's copy", async () => {
+    let answering = false;
+    const { a, b } = await twoTabs(() => answering);
+    const c = a.create();
+    await delivered();
+    answering = true;
+    b.persistence(c.id).save({ messages: [{ id: "1", role: "user", content: "Streaming in B" }], leaf: "1" });
+    a.persistence(c.id).save({ messages: [{ id: "1", role: "user", content: "Stale in A" }], leaf: "1" });
+    await delivered();
+    expect(titleOf(b.get(c.id)!)).toBe("Streaming in B");
+    answering = false;
+    a.rename(c.id, "Later");
+    await delivered();
+    expect(titleOf(b.get(c.id)!)).toBe("Later");
+  });
+});
+
 describe("searching conversations", () => {
   const at = (id: string, title: string | undefined, ...texts: string[]): Conversation => ({
     id,

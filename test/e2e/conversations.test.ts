@@ -119,6 +119,42 @@ describe.skipIf(!hasChromium)("several conversations in a real browser (compiled
     await closeAll(context, foreign, problems);
   }, 40_000);
 
+  test("two tabs see each other's new, renamed, changed and deleted conversations without a reload", async () => {
+    const { context, page: a, foreign, problems } = await open();
+    const first = `Tabs one ${directive({ tokens: 3 })}`;
+    await ask(a, first);
+    const b = await context.newPage();
+    b.on("pageerror", (e) => problems.push(e.message));
+    await b.goto(chat.url);
+    await b.getByText(fakeText({ tokens: 3 })).waitFor();
+
+    // A new conversation in one tab is listed in the other.
+    await a.getByRole("button", { name: "New chat" }).click();
+    const second = `Tabs two ${directive({ tokens: 2 })}`;
+    await ask(a, second);
+    await sidebar(b).getByRole("button", { name: second, exact: true }).waitFor();
+    expect(await titles(b)).toEqual([second, first]);
+
+    // A rename too.
+    await sidebar(a).getByRole("button", { name: `Rename “${second}”` }).click();
+    await sidebar(a).getByRole("textbox", { name: "Conversation title" }).fill("Renamed in A");
+    await sidebar(a).getByRole("textbox", { name: "Conversation title" }).press("Enter");
+    await sidebar(b).getByRole("button", { name: "Renamed in A", exact: true }).waitFor();
+
+    // The conversation open in B (and idle there) shows what was added to it in A, answer included.
+    await sidebar(a).getByRole("button", { name: first, exact: true }).click();
+    await ask(a, `More ${directive({ tokens: 5 })}`);
+    await b.getByText(fakeText({ tokens: 5 })).waitFor();
+    expect(await questions(b).allTextContents()).toEqual([first, `More ${directive({ tokens: 5 })}`]);
+
+    // And a delete.
+    a.once("dialog", (d) => void d.accept());
+    await sidebar(a).getByRole("button", { name: "Delete “Renamed in A”" }).click();
+    await sidebar(b).getByRole("button", { name: "Renamed in A", exact: true }).waitFor({ state: "detached" });
+    expect(await titles(b)).toEqual([first]);
+    await closeAll(context, foreign, problems);
+  }, 40_000);
+
   test("the one conversation kept by earlier versions (localStorage) moves into the list", async () => {
     const context = await browser.newContext();
     await context.addInitScript(() => {
