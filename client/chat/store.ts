@@ -104,7 +104,7 @@ let nextId = 0;
 // Not crypto.randomUUID: it exists only in secure contexts, and the chat may be served over plain http on a LAN.
 const newId = () => `${Date.now().toString(36)}-${(nextId++).toString(36)}`;
 
-/** The conversation: send, stop, retry, clear, resume. Updates go by path, so a delta re-renders one text node. */
+/** The conversation: send, stop, retry, edit, pick a version, clear, resume. Updates go by path, so a delta re-renders one text node. */
 export function createChat(opts: ChatOptions = {}) {
   const stream = opts.stream ?? streamChat;
   const resume = opts.resume ?? resumeStream;
