@@ -1,5 +1,6 @@
 import { For, type JSX, Show, createMemo, createSignal } from "solid-js";
 import { type Conversation, searchConversations, titleOf } from "../chat/conversations.ts";
+import { createModalDrawer } from "./modal-drawer.ts";
 import styles from "./Sidebar.module.css";
 
 /** The conversations, newest first: search, open, rename inline, delete (after a confirm). */
@@ -20,6 +21,17 @@ export default function Sidebar(props: {
   const [query, setQuery] = createSignal("");
   const [renaming, setRenaming] = createSignal<string>();
   const shown = createMemo(() => searchConversations(props.items, query()));
+  let panel!: HTMLElement;
+  let search: HTMLInputElement | undefined;
+  // On a phone it opens over the page: a modal drawer until it closes.
+  const drawer = createModalDrawer({
+    panel: () => panel,
+    open: () => props.open,
+    onClose: () => props.onClose(),
+    initialFocus: () => search,
+    fallbackFocus: () => document.querySelector<HTMLElement>('[aria-controls="sidebar"]'),
+    keep: (el) => el.classList.contains(styles.scrim!),
+  });
 
   const finishRename = (id: string, input: HTMLInputElement, keep: boolean) => {
     if (renaming() !== id) return;
@@ -32,10 +44,20 @@ export default function Sidebar(props: {
       <Show when={props.open}>
         <div class={styles.scrim} aria-hidden="true" onClick={() => props.onClose()} />
       </Show>
-      <aside id="sidebar" class={styles.sidebar} classList={{ [styles.open!]: props.open }} aria-label="Conversations">
+      <aside
+        ref={panel}
+        id="sidebar"
+        class={styles.sidebar}
+        classList={{ [styles.open!]: props.open }}
+        aria-label="Conversations"
+        onKeyDown={drawer.onKeyDown}
+      >
         <div class={styles.top}>
           <input
-            ref={props.searchRef}
+            ref={(el) => {
+              search = el;
+              props.searchRef?.(el);
+            }}
             type="search"
             class={styles.search}
             placeholder="Search (Ctrl+K)"
