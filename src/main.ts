@@ -44,7 +44,7 @@ const deps = {
   rateLimiter: config.resume.redisURL
     ? new RedisRateLimiter(config.limits.requestsPerMinute, config.resume.redisURL)
     : new RateLimiter(config.limits.requestsPerMinute),
-  telemetry: startTelemetry(),
+  telemetry: await startTelemetry(),
   store: await openStreamStore(config.resume).catch((err: unknown) => {
     console.error(`chat: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -5,7 +5,7 @@ import { ChatError, badRequest, errorResponse } from "../errors.ts";
 import { type StreamStore, streamNotFound } from "../resume/store.ts";
 import type { RateLimit } from "../security/rate-limit.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
-import type { Telemetry } from "../telemetry/start-telemetry.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
 import type { ActiveStreams } from "./active-streams.ts";
 import { Generation } from "./generation.ts";
 import type { ModelCatalog } from "./models.ts";
