@@ -160,7 +160,10 @@ async function main() {
     rows.push(...(await streams({ name: "dist/chat", start: startChat, upstreamPid: upstream.pid })));
     rows.push(...(await streams({ name: "floor", start: startFloor, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
   }
-  if (phases.has("cold")) rows.push(...(await coldStart(binary, chatEnv)));
+  if (phases.has("cold")) {
+    rows.push(...(await coldStart(binary, chatEnv)));
+    rows.push(...(await floorColdStart(`${upstream.url}/v1`)));
+  }
   rows.push({ target: "dist/chat", metric: "binary size (MiB)", values: [Bun.file(binary).size / 1024 / 1024] });
   if (phases.has("assets")) rows.push(...(await clientAssets(binary, chatEnv)));
 
@@ -256,6 +259,43 @@ async function coldStart(binary: string, chatEnv: (extra?: Record<string, string
     else rows.push({ target: "dist/chat", metric: "idle RSS, both processes (MB), without cap", values: idle.map((b) => b / 1e6) });
   }
   return rows;
+}
+
+/**
+ * The same measurement for the floor relay compiled the same way (bytecode, minified): what Bun itself
+ * costs to start and to hold one idle server, the reference for the ≤ 30 ms and ≤ 50 MB targets.
+ */
+async function floorColdStart(upstreamURL: string): Promise<Row[]> {
+  const floorBinary = join(work, "floor");
+  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", "bench/floor.ts", "--outfile", floorBinary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (build.exitCode !== 0) {
+    problems.push(`floor build failed: ${build.stderr.toString().slice(0, 300)}`);
+    return [];
+  }
+  const times: number[] = [];
+  const idle: number[] = [];
+  for (let i = 0; i < P.cold; i++) {
+    const port = freePort();
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port), UPSTREAM: upstreamURL, ...FETCH_CAP };
+    const t0 = performance.now();
+    const proc = Bun.spawn([floorBinary], { cwd: work, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    try {
+      const answered = await firstAnswer(`http://127.0.0.1:${port}`, 10_000);
+      if (answered === undefined) throw new Error("no answer in 10 s");
+      times.push(answered - t0);
+      await Bun.sleep(1000);
+      idle.push(memory(proc.pid).rss);
+    } catch (err) {
+      problems.push(`floor cold start: ${(err as Error).message}`);
+    } finally {
+      proc.kill("SIGKILL");
+      await proc.exited;
+    }
+  }
+  return [
+    { target: "floor", metric: "cold start, spawn → first answer (ms), compiled the same way", values: times },
+    { target: "floor", metric: "idle RSS after one answer (MB), compiled", values: idle.map((b) => b / 1e6) },
+  ];
 }
 
 /** Polls until the first chat answer is complete; resolves performance.now() then, or undefined. */

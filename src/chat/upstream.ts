@@ -92,12 +92,11 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
         if (quoted !== undefined) {
           if (quoted.length > 2) out.push({ type: "delta", quoted });
         } else {
-          const data = sse.data.toString();
-          if (data === "[DONE]") {
+          if (sse.data.equals(DONE)) {
             if (out.length > 0) yield out;
             break read;
           }
-          const chunk = parseChunk(data);
+          const chunk = parseChunk(sse.data.toString());
           // Errors inside a 200 stream are thrown as the SDK itself would (and mapped below by class),
           // after what arrived before them: that part of the answer is still the user's.
           if (!chunk || sse.event === "error" || chunk.error) {
@@ -177,6 +176,8 @@ export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model
   const message = err instanceof Error ? err.message : String(err);
   return new ChatError({ status: 500, type: "internal_error", message: `Unexpected error while streaming: ${redact(message, config.apiKey)}` });
 }
+
+const DONE = Buffer.from("[DONE]");
 
 const notJson = () => new ChatError({ status: 502, type: "upstream_error", message: "The upstream sent a chunk that is not JSON." });
 
