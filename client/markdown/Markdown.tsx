@@ -5,9 +5,11 @@ import type { MarkdownView } from "./view.ts";
 let renderer: Promise<typeof import("./view.ts")> | undefined;
 const loadRenderer = () => (renderer ??= import("./view.ts"));
 
-// Fetched once the page is idle after its first paint, so the first answer renders as markdown from its
-// first token: a renderer still loading when a fast answer arrives would fall behind it.
-if (typeof requestIdleCallback === "function") requestIdleCallback(() => void loadRenderer().catch(() => {}), { timeout: 5000 });
+// Fetched (and warmed up) once the page is idle after its first paint, so the first answer renders as
+// markdown from its first token: a renderer still loading when a fast answer arrives would fall behind it.
+if (typeof requestIdleCallback === "function") {
+  requestIdleCallback(() => void loadRenderer().then((m) => m.warmUp(), () => {}), { timeout: 5000 });
+}
 
 /** Plain text is appended in pieces of about this size, so each frame lays out only the newest piece. */
 const PLAIN_PIECE = 2048;

@@ -200,6 +200,30 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
   };
 }
 
+/** One of each kind of block: lexed, rendered and sanitised once before any answer needs it. */
+const SAMPLE =
+  "# A\n\nSome **bold**, `code` and [a link](https://example.com).\n\n- one\n- two\n\n1. first\n\n> quoted\n\n" +
+  "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n```ts\nconst x = 1;\n```\n\nThe *end";
+
+/**
+ * Runs each stage of rendering once on a small sample, one stage per idle callback: the first answer then
+ * does not pay for compiling the lexer's regular expressions and the sanitiser (tens of milliseconds).
+ */
+export function warmUp(): void {
+  let tokens: Tokens[] = [];
+  let html = "";
+  const stages = [
+    () => (tokens = createBlockSplitter(MARKED_OPTIONS).next(SAMPLE, true).finished),
+    () => (html = tokens.map(tokensToHtml).join("") + markdownToHtml(SAMPLE, { open: true })),
+    () => (sharedSanitizer ??= createSanitizer())(html),
+  ];
+  const next = () => {
+    stages.shift()?.();
+    if (stages.length > 0) requestIdleCallback(next);
+  };
+  requestIdleCallback(next);
+}
+
 /** Wraps each code block with a header: its language and a Copy button. */
 function decorate(fragment: DocumentFragment, classes: ViewClasses): DocumentFragment {
   for (const pre of fragment.querySelectorAll("pre")) {
