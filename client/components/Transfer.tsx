@@ -1,84 +1,11 @@
-import { Show, createSignal } from "solid-js";
-import type { Conversation } from "../chat/conversations.ts";
-import type { parseImport } from "../chat/transfer.ts";
-import styles from "./Transfer.module.css";
+import { type ComponentProps, lazy } from "solid-js";
+import type TransferPanel from "./TransferPanel.tsx";
 
-// Its own chunk, fetched on the first export or import: most visits do neither.
-const loadTransfer = () => import("../chat/transfer.ts");
+// Its own chunk (with the export and import code), fetched as the sidebar first renders: the buttons sit
+// at the bottom of the sidebar, and most visits never use them, so they are no part of the first paint.
+const Panel = lazy(() => import("./TransferPanel.tsx"));
 
-/** Export the conversation on screen (JSON or Markdown) and import a JSON export as a new one. */
-export default function Transfer(props: {
-  current: Conversation | undefined;
-  onImport: (imported: ReturnType<typeof parseImport>) => void;
-}) {
-  const [problem, setProblem] = createSignal<string>();
-  let picker: HTMLInputElement | undefined;
-
-  const save = async (kind: "json" | "md") => {
-    const c = props.current;
-    if (!c) return;
-    setProblem(undefined);
-    const { exportJSON, exportMarkdown, exportName } = await loadTransfer();
-    const text = kind === "json" ? exportJSON(c) : exportMarkdown(c);
-    download(exportName(c, kind), text, kind === "json" ? "application/json" : "text/markdown");
-  };
-
-  const read = async (file: File | undefined) => {
-    if (!file) return;
-    setProblem(undefined);
-    let transfer: Awaited<ReturnType<typeof loadTransfer>> | undefined;
-    try {
-      transfer = await loadTransfer();
-      props.onImport(transfer.parseImport(await file.text()));
-    } catch (err) {
-      setProblem(transfer && err instanceof transfer.ImportError ? err.message : "The file could not be read.");
-    }
-  };
-
-  const empty = () => !props.current || props.current.messages.length === 0;
-  return (
-    <div class={styles.transfer}>
-      <div class={styles.row}>
-        <button type="button" class={styles.button} disabled={empty()} onClick={() => void save("json")}>
-          Export JSON
-        </button>
-        <button type="button" class={styles.button} disabled={empty()} onClick={() => void save("md")}>
-          Export Markdown
-        </button>
-        <button type="button" class={styles.button} onClick={() => picker?.click()}>
-          Import…
-        </button>
-      </div>
-      <input
-        ref={picker}
-        class={styles.picker}
-        type="file"
-        accept="application/json,.json"
-        aria-label="Import a conversation (JSON)"
-        tabindex="-1"
-        onChange={(e) => {
-          const input = e.currentTarget;
-          void read(input.files?.[0]).finally(() => (input.value = ""));
-        }}
-      />
-      <Show when={problem()}>
-        <p class={styles.problem} role="alert">
-          {problem()}
-        </p>
-      </Show>
-    </div>
-  );
-}
-
-/**
- * Saves text as a file. A blob: URL followed by an `<a download>` is a navigation, which the page's CSP
- * (blob: only in img-src) leaves alone; fetching it would not be.
- */
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+/** Export and import buttons under the conversation list. */
+export default function Transfer(props: ComponentProps<typeof TransferPanel>) {
+  return <Panel {...props} />;
 }
