@@ -17,7 +17,7 @@ beforeAll(async () => {
   binary = join(dir, "chat");
   const build = Bun.spawnSync([process.execPath, "src/build.ts", binary], { cwd: root, stderr: "pipe" });
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
-});
+}, 60_000);
 afterAll(async () => {
   await fake.stop();
   rmSync(dir, { recursive: true, force: true });

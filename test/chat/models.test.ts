@@ -10,7 +10,7 @@ const hi = [{ role: "user", content: "hi" }];
 beforeAll(async () => {
   fake = startFakeOpenAI();
   chat = await startChat({ env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-default", CHAT_MAX_TOKENS: "100" } });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();

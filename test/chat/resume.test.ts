@@ -9,7 +9,7 @@ let chat: ChatServer;
 beforeAll(async () => {
   fake = startFakeOpenAI();
   chat = await startChat({ env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_RESUME_GRACE_S: "1" } });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();

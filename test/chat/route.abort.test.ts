@@ -12,7 +12,7 @@ beforeAll(async () => {
   chat = await startChat({
     env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_MAX_STREAMS: "3", CHAT_RESUME_GRACE_S: "0", CHAT_RESUME_MAX_STREAM_BYTES: String(4 * 1024 * 1024) },
   });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();

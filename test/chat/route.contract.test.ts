@@ -19,7 +19,7 @@ beforeAll(async () => {
       CHAT_MAX_CHARS: "20000",
     },
   });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();
@@ -67,7 +67,7 @@ describe("POST /api/chat: the seed's wire contract", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain('<div id="root">');
-  });
+  }, 30_000); // from source, the first page request bundles the client
 
   test("/api/status tells the page the model and that chatting works", async () => {
     expect(await (await fetch(`${chat.url}/api/status`)).json()).toMatchObject({ model: "gpt-fake", ready: true });

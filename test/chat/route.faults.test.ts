@@ -10,7 +10,7 @@ let chat: ChatServer;
 beforeAll(async () => {
   fake = startFakeOpenAI();
   chat = await startChat({ env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseURL, CHAT_UPSTREAM_RETRIES: "0", OPENAI_MODEL: "gpt-nope" } });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();

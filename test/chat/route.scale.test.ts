@@ -11,7 +11,7 @@ beforeAll(async () => {
   fake = startFakeOpenAI();
   // Started WITHOUT BUN_CONFIG_MAX_HTTP_REQUESTS: the server must lift Bun's 256 fetch cap itself.
   chat = await startChat({ env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL }, withoutFetchCapEnv: true });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();

@@ -61,7 +61,7 @@ describe("the client bundle (production build, splitting on)", () => {
         `${c.name.padEnd(24)} ${(initial.has(c) ? "initial" : c.kind === "asset" ? "css" : "on demand").padEnd(10)} ${(c.text.length / 1024).toFixed(1).padStart(6)} KB  ${(c.gzip / 1024).toFixed(1).padStart(5)} KB gz`,
     );
     console.log(`client bundle:\n${report.join("\n")}`);
-  });
+  }, 60_000);
 
   afterAll(() => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });

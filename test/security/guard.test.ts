@@ -13,7 +13,7 @@ beforeAll(async () => {
   const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL };
   chat = await startChat({ env: { ...env, CHAT_ALLOWED_ORIGINS: "https://friend.example", CHAT_ALLOWED_HOSTS: "chat.lan" } });
   authed = await startChat({ env: { ...env, CHAT_AUTH_TOKEN: TOKEN, CHAT_REQUESTS_PER_MINUTE: "4", CHAT_MAX_STREAMS_PER_CLIENT: "1", CHAT_RESUME_GRACE_S: "0" } });
-});
+}, 60_000);
 afterAll(async () => {
   await Promise.all([chat.stop(), authed.stop()]);
   await fake.stop();

@@ -12,7 +12,7 @@ let chat: ChatServer;
 beforeAll(async () => {
   fake = startFakeOpenAI();
   chat = await startChat({ env: { OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: fake.baseURL, CHAT_BODY_TIMEOUT_MS: "1000" } });
-});
+}, 60_000);
 afterAll(async () => {
   await chat.stop();
   await fake.stop();

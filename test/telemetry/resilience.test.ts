@@ -7,7 +7,7 @@ import { startOtlpReceiver } from "./otlp-receiver.ts";
 let fake: FakeOpenAI;
 beforeAll(() => {
   fake = startFakeOpenAI();
-});
+}, 60_000);
 afterAll(() => fake?.stop());
 
 /** Three chats, one after another and two at once: all must read the whole answer. */

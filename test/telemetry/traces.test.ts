@@ -27,7 +27,7 @@ beforeAll(async () => {
       OTEL_BSP_SCHEDULE_DELAY: "20",
     },
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   await chat?.stop();
