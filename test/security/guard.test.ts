@@ -142,7 +142,7 @@ describe("the page", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
-  });
+  }, 30_000); // from source, the first page request bundles the client
 
   test("loads nothing from other origins and has no inline script", async () => {
     const html = await (await fetch(`${chat.url}/`)).text();
@@ -155,5 +155,5 @@ describe("the page", () => {
       // Bundled libraries mention URLs in strings; that nothing is fetched from them at run time
       // is asserted in the browser (test/e2e: every request to another origin fails the test).
     }
-  });
+  }, 30_000);
 });
