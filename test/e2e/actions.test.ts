@@ -51,6 +51,12 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
   const answers = (page: Page) => page.locator('[data-role="assistant"]');
   const questions = (page: Page) => page.locator('[data-role="user"] [data-text]');
   const lastAnswerText = (page: Page) => answers(page).last().locator("[data-text]").textContent();
+  /** The last answer's drawn text becomes `text` (the view draws once a frame, so it may lag the status). */
+  async function answerTextIs(page: Page, text: string, timeoutMs = 5_000) {
+    const until = performance.now() + timeoutMs;
+    while ((await lastAnswerText(page)) !== text && performance.now() < until) await Bun.sleep(25);
+    expect(await lastAnswerText(page)).toBe(text);
+  }
   const lastBody = () => fake.bodies.at(-1) as { model: string; temperature?: number; max_tokens?: number; messages: unknown[] };
 
   async function answerEnds(page: Page, status: string, timeout = 10_000) {
@@ -122,7 +128,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     ]);
     expect(await answers(page).count()).toBe(2);
     expect(await oldAnswer!.evaluate((e) => e.isConnected)).toBe(false); // a new answer, not the old one
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 4 }));
+    await answerTextIs(page, fakeText({ tokens: 4 }));
     // The answer it replaced is the previous version.
     const switcher = answers(page).last().getByRole("group", { name: "Version 2 of 2" });
     expect(await switcher.textContent()).toContain("2/2");
@@ -149,7 +155,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     expect(lastBody().messages).toEqual([{ role: "user", content: `Edited ${directive({ tokens: 6 })}` }]);
     expect(await questions(page).allTextContents()).toEqual([`Edited ${directive({ tokens: 6 })}`]);
     expect(await answers(page).count()).toBe(1);
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 6 }));
+    await answerTextIs(page, fakeText({ tokens: 6 }));
 
     // Esc cancels an edit without sending.
     const requests = fake.stats.requests;
@@ -179,7 +185,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
     expect(await questions(page).allTextContents()).toEqual([`Edited ${directive({ tokens: 6 })}`]);
     // The last version has no next: the keyboard is left on its ‹, not on the page.
     expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Previous version");
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 6 }));
+    await answerTextIs(page, fakeText({ tokens: 6 }));
     expect(fake.stats.requests).toBe(requests);
     await closeAll(context, foreign, problems);
   }, 30_000);

@@ -62,6 +62,12 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
   const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
   const answers = (page: Page) => page.locator('[data-role="assistant"]');
   const lastAnswerText = (page: Page) => answers(page).last().locator("[data-text]").textContent();
+  /** The last answer's drawn text becomes `text` (the view draws once a frame, so it may lag the status). */
+  async function answerTextIs(page: Page, text: string, timeoutMs = 5_000) {
+    const until = performance.now() + timeoutMs;
+    while ((await lastAnswerText(page)) !== text && performance.now() < until) await Bun.sleep(25);
+    expect(await lastAnswerText(page)).toBe(text);
+  }
 
   /** Waits for the last answer to reach a status ("done", "stopped", "error"). */
   async function answerEnds(page: Page, status: string, timeout = 10_000) {
@@ -104,7 +110,7 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     // While tokens arrive the log is busy, so screen readers wait for the finished answer.
     await page.locator('[role="log"][aria-busy="true"]').waitFor({ timeout: 5000 });
     await answerEnds(page, "done");
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 40 }));
+    await answerTextIs(page, fakeText({ tokens: 40 }));
     expect(await page.getAttribute('[role="log"]', "aria-busy")).toBe("false");
     expect(await page.locator('[data-role="user"] [data-text]').textContent()).toBe(`Hello ${directive({ tokens: 40, delay: 15 })}`);
     await closeAll(context, foreign, problems);
@@ -123,7 +129,7 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     await page.keyboard.press("Enter");
     await answerEnds(page, "done");
     expect(await page.locator('[data-role="user"] [data-text]').innerText()).toBe(`line one\nline two ${directive({ tokens: 3 })}`);
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 3 }));
+    await answerTextIs(page, fakeText({ tokens: 3 }));
     await closeAll(context, foreign, problems);
   }, 30_000);
 
@@ -140,12 +146,13 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     expect(performance.now() - started).toBeLessThan(1000);
 
     await answerEnds(page, "stopped");
+    await Bun.sleep(300); // the view draws once a frame: let it show all that arrived before Stop
     const partial = (await lastAnswerText(page)) ?? "";
     expect(partial.length).toBeGreaterThan(20);
     expect(partial.length).toBeLessThan(full.length);
     expect(full.startsWith(partial)).toBe(true);
     await Bun.sleep(300);
-    expect(await lastAnswerText(page)).toBe(partial);
+    expect(await lastAnswerText(page)).toBe(partial); // and nothing more arrives
     expect(await page.getByText("Stopped").isVisible()).toBe(true);
     expect(await page.getByRole("button", { name: "Send" }).isVisible()).toBe(true);
     await closeAll(context, foreign, problems);
@@ -192,7 +199,7 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     const message = `Flaky ${directive({ tokens: 12, delay: 5, fail_after: 3, mode: "error", fail_times: 1 })}`;
     await ask(page, message);
     await answerEnds(page, "error");
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 3 }));
+    await answerTextIs(page, fakeText({ tokens: 3 }));
     const alert = answers(page).last().getByRole("alert");
     expect((await alert.textContent())?.length).toBeGreaterThan(10);
     await page.screenshot({ path: join(shots, "chat-error.png") });
@@ -200,7 +207,7 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     await alert.getByRole("button", { name: "Retry" }).click();
     await answerEnds(page, "done");
     expect(await answers(page).count()).toBe(1);
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 12 }));
+    await answerTextIs(page, fakeText({ tokens: 12 }));
     expect(await answers(page).last().getByRole("alert").count()).toBe(0);
     await closeAll(context, foreign, problems);
   }, 30_000);
@@ -249,14 +256,14 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     // Back mid-answer, not as a failure: the page picks the answer up where its saved copy ended.
     await page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 5000 });
     await answerEnds(page, "done", 15_000);
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 80 }));
+    await answerTextIs(page, fakeText({ tokens: 80 }));
     expect(reattached.length).toBe(1);
     expect(Number(reattached[0]!.lastEventId)).toBeGreaterThan(0);
     expect(fake.stats.requests).toBe(requests + 1); // the model was asked once: nothing re-generated
 
     await page.reload();
     await answerEnds(page, "done");
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 80 }));
+    await answerTextIs(page, fakeText({ tokens: 80 }));
     await closeAll(context, foreign, problems);
   }, 40_000);
 
@@ -288,7 +295,7 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     await box(page).waitFor();
     await ask(page, `Unlocked ${directive({ tokens: 8, delay: 10 })}`);
     await answerEnds(page, "done");
-    expect(await lastAnswerText(page)).toBe(fakeText({ tokens: 8 }));
+    await answerTextIs(page, fakeText({ tokens: 8 }));
     expect(sent.some((r) => r.startsWith("POST") && r.endsWith(`Bearer ${TOKEN}`))).toBe(true);
     expect(sent.every((r) => !r.split(" ")[1]!.includes(TOKEN))).toBe(true); // never in a URL
 
