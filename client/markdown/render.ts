@@ -17,12 +17,19 @@ const marked = new Marked(MARKED_OPTIONS, {
     // Highlighted when highlight.js is loaded; the view re-renders code blocks once it arrives.
     code({ text, lang }) {
       const language = fenceLanguage(lang);
-      const body = highlight(text, language) ?? escapeHtml(text);
-      const cls = language ? ` class="hljs language-${language}"` : ` class="hljs"`;
-      return `<pre><code${cls}>${body}</code></pre>`;
+      return codeToHtml(text, language, highlight(text, language));
     },
   },
 });
+
+/**
+ * html for one code block: `body` is highlight.js's html for `text`, or absent for the text escaped.
+ * Model output: sanitise before use.
+ */
+export function codeToHtml(text: string, language: string, body = escapeHtml(text)): string {
+  const cls = language ? ` class="hljs language-${language}"` : ` class="hljs"`;
+  return `<pre><code${cls}>${body}</code></pre>`;
+}
 
 /** html for finished blocks (tokens from the block splitter). Model output: sanitise before use. */
 export function tokensToHtml(tokens: Token[]): string {

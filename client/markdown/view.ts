@@ -2,6 +2,7 @@ import type { Links } from "marked";
 import { flashCopied, copyText } from "./copy-text.ts";
 import { createBlockSplitter } from "./blocks.ts";
 import { loadedHighlighter, loadHighlighter } from "./highlight.ts";
+import { createFenceColourer, longFence, plainFenceHtml } from "./long-fence.ts";
 import { MARKED_OPTIONS, fenceLanguage, markdownToHtml, tokensToHtml } from "./render.ts";
 import { type Sanitize, createSanitizer } from "./sanitize.ts";
 
@@ -42,6 +43,7 @@ type Tokens = Parameters<typeof tokensToHtml>[0];
 export function mountMarkdown(root: HTMLElement, classes: ViewClasses): MarkdownView {
   const sanitize = (sharedSanitizer ??= createSanitizer());
   const splitter = createBlockSplitter(MARKED_OPTIONS);
+  const colourer = createFenceColourer(sanitize);
   const finished: { tokens: Tokens; el: HTMLElement }[] = [];
   // Finished blocks lexed but not rendered yet, oldest first.
   const queue: Tokens[] = [];
@@ -107,9 +109,12 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
 
   const renderQueued = () => {
     const tokens = queue.shift()!;
-    const el = block(sanitize(tokensToHtml(tokens)));
+    // A long code block is shown plain now and coloured in idle time: in one piece it is a long task.
+    const fence = longFence(tokens);
+    const el = block(sanitize(fence ? plainFenceHtml(fence) : tokensToHtml(tokens)));
     root.insertBefore(el, openEl ?? null);
     finished.push({ tokens, el });
+    if (fence && loadedHighlighter()) colourer.colour(el, fence);
   };
 
   const showOpen = (open: string, links: Links) => {
@@ -165,7 +170,10 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     showOpen(open.open, open.links);
     while (uncoloured.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
       const f = uncoloured.shift()!;
-      if (f.el.isConnected) f.el.replaceChildren(decorate(sanitize(tokensToHtml(f.tokens)), classes));
+      if (!f.el.isConnected) continue;
+      const fence = longFence(f.tokens);
+      if (fence) colourer.colour(f.el, fence);
+      else f.el.replaceChildren(decorate(sanitize(tokensToHtml(f.tokens)), classes));
     }
     if (uncoloured.length > 0) frame = requestAnimationFrame(flush);
   };
@@ -194,6 +202,7 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     },
     dispose() {
       disposed = true;
+      colourer.stop();
       if (frame !== undefined) cancelAnimationFrame(frame);
       root.removeEventListener("click", onClick);
     },
