@@ -44,6 +44,10 @@ export type ChatStreamEvent =
 
 // A single model line may be large (reasoning traces), but an endless line must not eat the tab's memory.
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+/** Text parsed between checks of the clock: ~16 KB is a few hundred events, a few milliseconds. */
+const FEED_CHARS = 16 * 1024;
+/** Work on the stream runs this long at most before the page gets a turn (a long task is 50 ms). */
+const YIELD_AFTER_MS = 8;
 
 /**
  * POSTs the conversation and yields the answer's events. Every server, network and protocol failure
@@ -156,20 +160,24 @@ export async function* readChatStream(res: Response, signal?: AbortSignal): Asyn
         queue.push({ type: "error", error: cut() });
         break;
       }
+      const text = chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true });
+      // One read of a fast stream can hold hundreds of KB (thousands of events): parsing it and updating
+      // the store in one go is a long task, so it is fed in slices (eventsource-parser takes any split).
+      for (let at = 0; at < text.length && !ended; at += FEED_CHARS) {
+        parser.feed(text.slice(at, at + FEED_CHARS));
+        yield* joinDeltas(queue.splice(0));
+        // A backlog of network reads resolves as one microtask chain: give the page a turn now and then.
+        if (performance.now() - lastYield > YIELD_AFTER_MS) {
+          await yieldToPage();
+          lastYield = performance.now();
+        }
+      }
       if (chunk.done) {
-        parser.feed(decoder.decode());
         // A stream that simply stops, without [DONE] or an error event, lost its connection somewhere.
         if (!ended) queue.push({ type: "error", error: cut() });
         ended = true;
-      } else {
-        parser.feed(decoder.decode(chunk.value, { stream: true }));
       }
       yield* joinDeltas(queue.splice(0));
-      // A backlog of network reads resolves as one microtask chain: give the page a turn between reads.
-      if (performance.now() - lastYield > 8) {
-        await yieldToPage();
-        lastYield = performance.now();
-      }
     }
     yield* joinDeltas(queue.splice(0));
   } finally {
