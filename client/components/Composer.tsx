@@ -28,7 +28,8 @@ export default function Composer(props: {
     props.onSend(text());
     setText("");
     box.value = "";
-    fit();
+    // Empty, the box is its natural one-row height: measuring it (fit) would force a layout in the keypress.
+    box.style.height = "";
   };
 
   const onKeyDown = (e: KeyboardEvent) => {

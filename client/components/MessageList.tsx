@@ -37,8 +37,9 @@ export default function MessageList(props: {
   };
 
   onMount(() => {
-    toBottom();
     // Growth of the text (streamed tokens, a new message) or a smaller viewport is what needs following.
+    // Its first report, after the first layout, also brings a new list to the bottom: scrolling here would
+    // force that layout in the middle of the task that mounts the list (the keypress that sends).
     const observer = new ResizeObserver(() => {
       if (following()) toBottom();
     });
