@@ -1,7 +1,7 @@
 import type { Links } from "marked";
 import { flashCopied, copyText } from "./copy-text.ts";
 import { createBlockSplitter } from "./blocks.ts";
-import { loadedHighlighter, loadHighlighter } from "./highlight.ts";
+import { loadedHighlighter, loadHighlighter, warmLanguage } from "./highlight.ts";
 import { createFenceColourer, longFence, plainFenceHtml } from "./long-fence.ts";
 import { MARKED_OPTIONS, fenceLanguage, markdownToHtml, tokensToHtml } from "./render.ts";
 import { type Sanitize, createSanitizer } from "./sanitize.ts";
@@ -67,7 +67,11 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     const el = document.createElement("div");
     el.className = classes.block;
     el.append(decorate(content, classes));
-    if (!loadedHighlighter() && el.querySelector("code[class*=language-]")) void loadHighlighter().then(rehighlight);
+    const code = loadedHighlighter() ? null : el.querySelector("code[class*=language-]");
+    if (code) {
+      const lang = fenceLanguage(code.className.match(/language-(\S+)/)?.[1]);
+      void loadHighlighter().then(() => warmLanguage(lang)).then(rehighlight);
+    }
     return el;
   };
 
