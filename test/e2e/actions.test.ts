@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { SHOTS, buildBinary, hasChromium, launchChromium, openPage } from "../support/browser.ts";
-import { type ChatServer, startChat } from "../support/chat-server.ts";
-import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
+import { SHOTS, hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
+import type { ChatServer } from "../support/chat-server.ts";
+import { type FakeOpenAI, directive, fakeText } from "../support/fake-openai.ts";
 
 const shots = SHOTS;
 
@@ -17,31 +16,12 @@ const SAMPLE_ANSWER = [
   "Stopping is a `DELETE` on the answer, so the model stops too.",
 ].join("\n");
 
-let dir: string;
 let fake: FakeOpenAI;
 let chat: ChatServer;
 let browser: Browser;
 
 describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real browser (compiled binary)", () => {
-  beforeAll(async () => {
-    let binary: string;
-    ({ dir, binary } = await buildBinary("chat-e2e-actions-"));
-    fake = startFakeOpenAI();
-    [chat, browser] = await Promise.all([
-      startChat({
-        binary,
-        env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake", CHAT_MODELS: "gpt-fake,gpt-fake-large" },
-      }),
-      launchChromium(),
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await chat?.stop();
-    await fake?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  useBrowserSuite("chat-e2e-actions-", (s) => ({ fake, chat, browser } = s), { CHAT_MODELS: "gpt-fake,gpt-fake-large" });
 
   /** A fresh browser profile on the page, once the message box is there; every request must stay on our origin. */
   const open = (options: Parameters<Browser["newContext"]>[0] = {}) =>

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { buildBinary, hasChromium, launchChromium, openPage } from "../support/browser.ts";
-import { type ChatServer, startChat } from "../support/chat-server.ts";
-import { type FakeOpenAI, directive, startFakeOpenAI } from "../support/fake-openai.ts";
+import { hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
+import type { ChatServer } from "../support/chat-server.ts";
+import { type FakeOpenAI, directive } from "../support/fake-openai.ts";
 import { longAnswer, longFence } from "../support/long-answer.ts";
 
-let dir: string;
 let fake: FakeOpenAI;
 let chat: ChatServer;
 let browser: Browser;
@@ -26,22 +24,7 @@ async function settled<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 50
 const fenceBody = (markdown: string) => /```\w*\n([\s\S]*?)\n```/.exec(markdown)![1]!;
 
 describe.skipIf(!hasChromium)("a long answer in a real browser (compiled binary)", () => {
-  beforeAll(async () => {
-    let binary: string;
-    ({ dir, binary } = await buildBinary("chat-e2e-long-"));
-    fake = startFakeOpenAI();
-    [chat, browser] = await Promise.all([
-      startChat({ binary, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake" } }),
-      launchChromium(),
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await chat?.stop();
-    await fake?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  useBrowserSuite("chat-e2e-long-", (s) => ({ fake, chat, browser } = s));
 
   async function send(page: Page, text: string) {
     const box = page.getByRole("textbox", { name: "Message" });

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { SHOTS, buildBinary, hasChromium, launchChromium, openPage } from "../support/browser.ts";
-import { type ChatServer, startChat } from "../support/chat-server.ts";
-import { type FakeOpenAI, directive, startFakeOpenAI } from "../support/fake-openai.ts";
+import { SHOTS, hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
+import type { ChatServer } from "../support/chat-server.ts";
+import { type FakeOpenAI, directive } from "../support/fake-openai.ts";
 
-let dir: string;
 let fake: FakeOpenAI;
 let chat: ChatServer;
 let browser: Browser;
@@ -31,22 +29,7 @@ const pageInert = (page: Page) =>
   }));
 
 describe.skipIf(!hasChromium)("the sidebar on a 375 px phone is a modal drawer (compiled binary)", () => {
-  beforeAll(async () => {
-    let binary: string;
-    ({ dir, binary } = await buildBinary("chat-e2e-phone-sidebar-"));
-    fake = startFakeOpenAI();
-    [chat, browser] = await Promise.all([
-      startChat({ binary, env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake" } }),
-      launchChromium(),
-    ]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await chat?.stop();
-    await fake?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  useBrowserSuite("chat-e2e-phone-sidebar-", (s) => ({ fake, chat, browser } = s));
 
   const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
   const sidebar = (page: Page) => page.locator("#sidebar");

@@ -1,7 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { afterAll, beforeAll } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { type ChatServer, startChat } from "./chat-server.ts";
+import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai.ts";
 
 const root = join(import.meta.dir, "..", "..");
 export const CHROMIUM = "/usr/bin/chromium";
@@ -38,6 +41,40 @@ export function launchChromium(): Promise<Browser> {
       "--disable-quic",
       "--disable-sync",
     ],
+  });
+}
+
+/** What a browser suite talks to: the compiled binary against a fake upstream, and Chromium. */
+export interface BrowserSuite {
+  /** A temp folder of the suite's own (removed at the end): downloads and such may go here. */
+  dir: string;
+  fake: FakeOpenAI;
+  chat: ChatServer;
+  browser: Browser;
+}
+
+/**
+ * Registers the suite's set-up and tear-down: builds the binary, starts the fake upstream and the chat
+ * (with `env` on top of the key, base URL and model), launches Chromium; `ready` receives them.
+ */
+export function useBrowserSuite(prefix: string, ready: (suite: BrowserSuite) => void, env: Record<string, string> = {}): void {
+  let dir: string | undefined;
+  let suite: Partial<BrowserSuite> = {};
+  beforeAll(async () => {
+    const built = await buildBinary(prefix);
+    dir = built.dir;
+    const fake = startFakeOpenAI();
+    suite = { fake };
+    const chatEnv = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake", ...env };
+    const [chat, browser] = await Promise.all([startChat({ binary: built.binary, env: chatEnv }), launchChromium()]);
+    suite = { dir: built.dir, fake, chat, browser };
+    ready({ dir: built.dir, fake, chat, browser });
+  }, 60_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.chat?.stop();
+    await suite.fake?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 }
 
