@@ -11,8 +11,6 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "X-Accel-Buffering": "no",
 };
 
-const encoder = new TextEncoder();
-
 export interface SseEvent {
   data: string;
   event?: string;
@@ -33,14 +31,6 @@ export function formatComment(text: string): string {
   return `: ${text.replace(/[\r\n]+/g, " ")}\n\n`;
 }
 
-export function encodeEvent(event: SseEvent): Uint8Array {
-  return encoder.encode(formatEvent(event));
-}
-
-export function encodeComment(text: string): Uint8Array {
-  return encoder.encode(formatComment(text));
-}
-
 /**
  * The seed's delta event, from the text as a JSON string literal (`"Hi"`, quotes included). A JSON
  * string never holds a raw line break, so this is always one line.
@@ -50,11 +40,6 @@ export function formatContent(id: string | undefined, quoted: string): string {
   return id === undefined ? data : `id: ${id}\n${data}`;
 }
 
-export function encodeContent(content: string): Uint8Array {
-  return encoder.encode(formatContent(undefined, JSON.stringify(content)));
-}
-
-export const DONE = encoder.encode("data: [DONE]\n\n");
 
 function singleLine(field: string, value: string): string {
   if (/[\r\n]/.test(value)) throw new Error(`SSE ${field} must not contain a line break`);

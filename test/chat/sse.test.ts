@@ -1,19 +1,20 @@
 import { describe, expect, test } from "bun:test";
-import { DONE, encodeComment, encodeContent, encodeEvent, formatEvent, SSE_HEADERS } from "../../src/chat/sse.ts";
+import { formatComment, formatContent, formatEvent, SSE_HEADERS } from "../../src/chat/sse.ts";
 
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
+/** A delta as the relay writes it when it had to parse the chunk (the text re-quoted by JSON.stringify). */
+const delta = (content: string) => formatContent(undefined, JSON.stringify(content));
 
 describe("SSE encoder", () => {
   test("a delta is the seed's exact bytes", () => {
-    expect(text(encodeContent("Why"))).toBe('data: {"content":"Why"}\n\n');
+    expect(delta("Why")).toBe('data: {"content":"Why"}\n\n');
   });
 
   test("newlines and quotes inside content stay on one data line", () => {
-    expect(text(encodeContent('a\nb "c"\r\n'))).toBe('data: {"content":"a\\nb \\"c\\"\\r\\n"}\n\n');
+    expect(delta('a\nb "c"\r\n')).toBe('data: {"content":"a\\nb \\"c\\"\\r\\n"}\n\n');
   });
 
   test("the end marker is the seed's [DONE]", () => {
-    expect(text(DONE)).toBe("data: [DONE]\n\n");
+    expect(formatEvent({ data: "[DONE]" })).toBe("data: [DONE]\n\n");
   });
 
   test("multi-line data becomes several data lines", () => {
@@ -21,7 +22,7 @@ describe("SSE encoder", () => {
   });
 
   test("named events carry event and id before data", () => {
-    expect(text(encodeEvent({ event: "error", id: "7", data: "{}" }))).toBe("event: error\nid: 7\ndata: {}\n\n");
+    expect(formatEvent({ event: "error", id: "7", data: "{}" })).toBe("event: error\nid: 7\ndata: {}\n\n");
   });
 
   test("an event name or id with a line break is refused, so it cannot inject fields", () => {
@@ -30,7 +31,7 @@ describe("SSE encoder", () => {
   });
 
   test("a comment cannot break out of its line", () => {
-    expect(text(encodeComment("ping\n\ndata: evil"))).toBe(": ping data: evil\n\n");
+    expect(formatComment("ping\n\ndata: evil")).toBe(": ping data: evil\n\n");
   });
 
   test("headers stop proxy buffering and caching", () => {
