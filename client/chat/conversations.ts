@@ -161,9 +161,11 @@ export function createConversationList(opts: {
         save: ({ messages, settings = {}, leaf }) => {
           if (!find(id)) return; // deleted while its answer was ending
           // Switching versions is not news: only a changed message moves the conversation to the top.
-          const changed = JSON.stringify(find(id)!.messages) !== JSON.stringify(messages);
+          // One serialisation serves the comparison and the copy: a long answer is 100+ KB of it.
+          const json = JSON.stringify(messages);
+          const changed = JSON.stringify(find(id)!.messages) !== json;
           setState("items", (x) => x.id === id, {
-            messages: copy(messages) as Message[],
+            messages: JSON.parse(json) as Message[],
             settings: { ...settings },
             leaf,
             ...(changed && { updatedAt: now() }),
