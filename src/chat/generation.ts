@@ -1,7 +1,8 @@
 import { ChatError } from "../errors.ts";
+import type { Burst } from "../resume/burst.ts";
 import type { StreamWriter } from "../resume/store.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
-import { formatContent, formatEvent } from "./sse.ts";
+import { formatEvent } from "./sse.ts";
 import type { ChatEvent } from "./upstream.ts";
 
 /** The abort reason of an explicit Stop: the partial answer is a result, not a failure. */
@@ -10,7 +11,7 @@ export const STOPPED = new ChatError({ status: 499, type: "stopped", message: "S
 const ABANDONED = new ChatError({ status: 499, type: "abandoned", message: "The answer was abandoned: no client was reading it." });
 
 export interface GenerationOptions {
-  events: AsyncGenerator<ChatEvent[]>;
+  events: AsyncGenerator<ChatEvent>;
   abort: AbortController;
   writer: StreamWriter;
   /** How long the generation goes on with no client reading, waiting for a re-attach. 0 = abort at once. */
@@ -23,8 +24,9 @@ export interface GenerationOptions {
 }
 
 /**
- * One model answer, written frame by frame into its log, independent of any HTTP connection: clients
- * attach and detach; the answer goes on while one reads, or for a grace period after the last leaves.
+ * One model answer, written into its log a burst of frames at a time, independent of any HTTP
+ * connection: clients attach and detach; the answer goes on while one reads, or for a grace period
+ * after the last leaves.
  */
 export class Generation {
   readonly #o: GenerationOptions;
@@ -49,23 +51,26 @@ export class Generation {
     if (this.#readers === 0) this.#scheduleGrace();
   }
 
-  #frame(event: { data: string; event?: string }): string {
-    return formatEvent({ ...event, id: String(++this.#seq) });
+  /** The answer's last frames, numbered after the deltas. */
+  #end(...events: Array<{ data: string; event?: string }>): Burst {
+    const first = this.#seq + 1;
+    const text = events.map((e) => formatEvent({ ...e, id: String(++this.#seq) })).join("");
+    return { text, first, last: this.#seq };
   }
 
   async #run(): Promise<void> {
     const { events, abort, writer, trace } = this.#o;
     try {
-      for await (const batch of events) {
-        for (const e of batch) {
-          if (e.type === "delta") {
-            writer.append(formatContent(String(++this.#seq), e.quoted));
-            continue;
-          }
-          const finish = { finish_reason: e.finishReason, model: e.model, usage: e.usage };
-          writer.end(this.#frame({ event: "finish", data: JSON.stringify(finish) }), this.#frame({ data: "[DONE]" }));
-          return trace?.finish(e);
+      for await (const e of events) {
+        if (e.type === "frames") {
+          // Numbered before the write, as a refused frame's id stays used (the error event comes after it).
+          this.#seq = e.last;
+          writer.append(e);
+          continue;
         }
+        const finish = { finish_reason: e.finishReason, model: e.model, usage: e.usage };
+        writer.end(this.#end({ event: "finish", data: JSON.stringify(finish) }, { data: "[DONE]" }));
+        return trace?.finish(e);
       }
     } catch (err) {
       // Buffer limits throw here too: the upstream must stop costing money.
@@ -73,15 +78,15 @@ export class Generation {
       void events.return(undefined).catch(() => {});
       const reason = abort.signal.reason;
       if (reason === STOPPED) {
-        writer.end(this.#frame({ event: "finish", data: JSON.stringify({ finish_reason: "stopped" }) }), this.#frame({ data: "[DONE]" }));
+        writer.end(this.#end({ event: "finish", data: JSON.stringify({ finish_reason: "stopped" }) }, { data: "[DONE]" }));
         return trace?.abort();
       }
       const error = reason instanceof ChatError ? reason : this.#o.toChatError(err);
       if (error.type === "aborted") {
-        writer.end(this.#frame({ event: "error", data: JSON.stringify(ABANDONED.toJSON()) }));
+        writer.end(this.#end({ event: "error", data: JSON.stringify(ABANDONED.toJSON()) }));
         return trace?.abort();
       }
-      writer.end(this.#frame({ event: "error", data: JSON.stringify(error.toJSON()) }));
+      writer.end(this.#end({ event: "error", data: JSON.stringify(error.toJSON()) }));
       trace?.fail(error);
     } finally {
       this.#ended = true;

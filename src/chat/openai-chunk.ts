@@ -29,38 +29,79 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 /**
- * The content of a chunk that is nothing but a content delta, as the JSON string literal the upstream
- * wrote (quotes included); undefined for anything else, which then takes `parseChunk`. This is the
- * floor relay's byte-level rewrite made safe: `JSON.parse` per token was a fifth of the relay's CPU.
+ * Finds the content of chunks that are nothing but a content delta, as the JSON string literal the
+ * upstream wrote (quotes included); anything else then takes `parseChunk`. This is the floor relay's
+ * byte-level rewrite made safe: `JSON.parse` per token was a fifth of the relay's CPU.
  *
  * Why byte searches are sound here: inside a JSON string every `"` is escaped, so a pattern such as
  * `"finish_reason":null` (a quote, a name, an unescaped quote) can only match the document's own
  * structure, never text inside a value. Anything unusual (a finish reason, usage, an error, a second
  * content, spaces after colons, a raw control character) fails a check and goes the slow, exact way.
+ *
+ * One finder serves the chunks of one read in order. It remembers where each pattern next occurs in
+ * the read, so a pattern absent from most chunks (`"error"`) is searched for once per read, not once
+ * per chunk across the rest of the read.
  */
-export function plainDelta(data: Buffer): string | undefined {
-  const delta = data.indexOf(DELTA);
-  if (delta === -1) return undefined;
-  const at = data.indexOf(CONTENT, delta);
-  if (at === -1) return undefined;
-  const open = at + CONTENT.length - 1;
-  let i = open + 1;
-  for (;;) {
-    const b = data[i];
-    if (b === undefined || b < 0x20) return undefined; // cut short, or not valid JSON
-    if (b === QUOTE) break;
-    i += b === BACKSLASH ? 2 : 1;
+export class PlainDeltaFinder {
+  #buf: Buffer | undefined;
+  /** Per pattern, its next occurrence at or after the last place looked from (buf.length: none). */
+  readonly #next = [-1, -1, -1, -1, -1];
+  /** Where the literal last found ends (after its closing quote). */
+  close = 0;
+
+  /**
+   * Where the content literal of the chunk `buf[start, end)` opens (at its quote), or -1 when the chunk
+   * is not a plain content delta. Chunks of one buffer must come in order.
+   */
+  find(buf: Buffer, start: number, end: number): number {
+    if (buf !== this.#buf) {
+      this.#buf = buf;
+      this.#next.fill(-1);
+    }
+    const delta = this.#at(buf, 0, DELTA, start);
+    if (delta >= end) return -1;
+    const at = this.#at(buf, 1, CONTENT, delta);
+    if (at >= end) return -1;
+    const open = at + CONTENT.length - 1;
+    let i = open + 1;
+    for (;;) {
+      if (i >= end) return -1; // cut short
+      const b = buf[i]!;
+      if (b < 0x20) return -1; // not valid JSON
+      if (b === QUOTE) break;
+      i += b === BACKSLASH ? 2 : 1;
+    }
+    const close = i + 1;
+    if (this.#at(buf, 1, CONTENT, close) < end) return -1;
+    const finish = this.#at(buf, 2, FINISH, start);
+    if (finish >= end || !startsWith(buf, FINISH_NULL, finish, end) || this.#at(buf, 2, FINISH, finish + 1) < end) return -1;
+    const usage = this.#at(buf, 3, USAGE, start);
+    if (usage < end && (!startsWith(buf, USAGE_NULL, usage, end) || this.#at(buf, 3, USAGE, usage + 1) < end)) return -1;
+    if (this.#at(buf, 4, ERROR, start) < end) return -1;
+    this.close = close;
+    return open;
   }
-  const close = i + 1;
-  if (data.indexOf(CONTENT, close) !== -1) return undefined;
-  const finish = data.indexOf(FINISH);
-  if (finish === -1 || !startsWith(data, FINISH_NULL, finish) || data.indexOf(FINISH, finish + 1) !== -1) return undefined;
-  const usage = data.indexOf(USAGE);
-  if (usage !== -1 && (!startsWith(data, USAGE_NULL, usage) || data.indexOf(USAGE, usage + 1) !== -1)) return undefined;
-  if (data.indexOf(ERROR) !== -1) return undefined;
-  return data.toString("utf8", open, close);
+
+  /** Forgets the buffer, which must not be kept alive past its read. */
+  release(): void {
+    this.#buf = undefined;
+  }
+
+  /** The first `pattern` at or after `from`; looked up again only once `from` has passed the last one found. */
+  #at(buf: Buffer, slot: number, pattern: Buffer, from: number): number {
+    let at = this.#next[slot]!;
+    if (at < from) {
+      at = buf.indexOf(pattern, from);
+      if (at === -1) at = buf.length;
+      this.#next[slot] = at;
+    }
+    return at;
+  }
 }
 
-function startsWith(data: Buffer, what: Buffer, at: number): boolean {
-  return data.compare(what, 0, what.length, at, at + what.length) === 0;
+/** `what` at `data[at]`, ending by `end`; a loop, since a native compare per call costs more for ~20 bytes. */
+function startsWith(data: Buffer, what: Buffer, at: number, end: number): boolean {
+  if (at + what.length > end) return false;
+  for (let i = 0; i < what.length; i++) if (data[at + i] !== what[i]) return false;
+  return true;
 }

@@ -1,8 +1,14 @@
-/** One server-sent event as the upstream sent it: its `event` name (if any) and joined `data` lines, as bytes. */
-export interface UpstreamEvent {
-  event: string | undefined;
-  /** A view into the body's bytes: valid until the next batch is read. */
-  data: Buffer;
+/**
+ * Receives the upstream's events as they complete: `event` per event, then `endOfRead` once a network
+ * read's events are all in. The data of an event is the bytes `data[start, end)`, valid only during the
+ * call (a view of the read, no copy and no object per event). `endOfRead` runs in the same synchronous
+ * step as the read's events, so a sink may build its result in memory shared with other streams.
+ */
+export interface EventSink<T> {
+  /** One event: its `event` name (undefined when none) and its joined `data` lines. */
+  event(name: string | undefined, data: Buffer, start: number, end: number): void;
+  /** What this read's events became; yielded by `readUpstreamEvents`. */
+  endOfRead(): T;
 }
 
 const LF = 10;
@@ -13,29 +19,28 @@ const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from("\n");
 
 /**
- * The upstream's SSE body → events, one batch per network read. The openai SDK's own reader spends
- * most of the relay's CPU (a JavaScript loop over every byte, a TextDecoder pass, then five
- * async-generator layers per token: bench/README.md), so we read the body ourselves: bytes, native
- * `indexOf`, no decoding (the chunk layer decodes only what it needs), and one await per read, not per
- * token. The SDK still builds the request, retries it and turns HTTP errors into its typed errors.
+ * The upstream's SSE body → events, delivered to `sink`; yields `sink.endOfRead()` once per network
+ * read that completed an event. The openai SDK's own reader spends most of the relay's CPU (a
+ * JavaScript loop over every byte, a TextDecoder pass, then five async-generator layers per token:
+ * bench/README.md), so we read the body ourselves: bytes, native `indexOf`, no decoding (the sink
+ * decodes only what it needs), and one await per read, not per token. The SDK still builds the
+ * request, retries it and turns HTTP errors into its typed errors.
  * Per the SSE spec: lines end in CRLF, LF or CR; `data:` lines of one event are joined with "\n"; one
  * leading space is dropped; comments and `id`/`retry` fields are ignored (an upstream's ids are not ours).
  */
-export async function* readUpstreamEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<UpstreamEvent[]> {
-  const parser = new EventParser();
+export async function* readUpstreamEvents<T>(body: ReadableStream<Uint8Array>, sink: EventSink<T>): AsyncGenerator<T> {
+  const parser = new EventParser(sink);
   const reader = body.getReader();
   let done = false;
   try {
     for (;;) {
       const read = await reader.read();
       if (read.done) break;
-      const events = parser.feed(read.value, false);
-      if (events.length > 0) yield events;
+      if (parser.feed(read.value, false) > 0) yield sink.endOfRead();
     }
     done = true;
     // At the end, a trailing CR is a line end after all. An event left open is dropped, as the spec says.
-    const events = parser.feed(EMPTY, true);
-    if (events.length > 0) yield events;
+    if (parser.feed(EMPTY, true) > 0) yield sink.endOfRead();
   } finally {
     // Stopped early (Stop, a failure, a client gone): release the upstream connection now.
     if (!done) void reader.cancel().catch(() => {});
@@ -43,13 +48,25 @@ export async function* readUpstreamEvents(body: ReadableStream<Uint8Array>): Asy
 }
 
 class EventParser {
+  readonly #sink: EventSink<unknown>;
   #rest: Buffer = EMPTY;
-  #data: Buffer[] = [];
   #event: string | undefined;
+  /** The open event's data while it is one line: a view `#one[#from, #to)` (the common case). */
+  #one: Buffer | undefined;
+  #from = 0;
+  #to = 0;
+  /** Its data lines once there are several (copies: they outlive the read). */
+  #lines: Buffer[] = [];
+  #dispatched = 0;
 
-  feed(chunk: Uint8Array, final: boolean): UpstreamEvent[] {
+  constructor(sink: EventSink<unknown>) {
+    this.#sink = sink;
+  }
+
+  /** Parses one read; returns how many events it completed. */
+  feed(chunk: Uint8Array, final: boolean): number {
     let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const out: UpstreamEvent[] = [];
+    this.#dispatched = 0;
     if (this.#rest.length > 0) {
       // Finish the line the last read cut, copying only that line, not the whole read.
       const cut = afterFirstLineEnd(bytes);
@@ -57,18 +74,16 @@ class EventParser {
         bytes = Buffer.concat([this.#rest, bytes]);
       } else {
         // A CR ending `head` is known not to start a CRLF (the next byte is not LF): it ends the line.
-        this.#scan(Buffer.concat([this.#rest, bytes.subarray(0, cut)]), true, out);
+        this.#scan(Buffer.concat([this.#rest, bytes.subarray(0, cut)]), true);
         bytes = bytes.subarray(cut);
       }
       this.#rest = EMPTY;
     }
-    this.#scan(bytes, final, out);
-    // What an event still open holds is copied: views handed out must not pin a whole read.
-    if (this.#data.length > 0) this.#data = this.#data.map((d) => Buffer.from(d));
-    return out;
+    this.#scan(bytes, final);
+    return this.#dispatched;
   }
 
-  #scan(buf: Buffer, final: boolean, out: UpstreamEvent[]): void {
+  #scan(buf: Buffer, final: boolean): void {
     let start = 0;
     // Upstreams almost never send CR: one search per read finds none, and the loop looks for LF alone.
     let cr = buf.indexOf(CR);
@@ -79,40 +94,68 @@ class EventParser {
       if (end === -1) break;
       // A CR at the very end may be the first half of a CRLF split across reads: wait for more.
       if (end === cr && cr === buf.length - 1 && !final) break;
-      this.#line(buf, start, end, out);
+      this.#line(buf, start, end);
       start = end + (end === cr && buf[cr + 1] === LF ? 2 : 1);
     }
     if (start < buf.length) this.#rest = Buffer.from(buf.subarray(start));
+    // What an event still open holds is copied: a view must not outlive the read it points into.
+    if (this.#one === buf) {
+      this.#one = Buffer.from(buf.subarray(this.#from, this.#to));
+      this.#from = 0;
+      this.#to = this.#one.length;
+    }
   }
 
   /** The line `buf[start, end)`. Offsets, not a view per line: a view is an object per line per token. */
-  #line(buf: Buffer, start: number, end: number, out: UpstreamEvent[]): void {
-    if (start === end) {
-      const data = this.#data;
-      if (data.length > 0) out.push({ event: this.#event, data: data.length === 1 ? data[0]! : joinLines(data) });
-      this.#data = [];
-      this.#event = undefined;
-      return;
-    }
-    if (startsWithData(buf, start, end)) {
+  #line(buf: Buffer, start: number, end: number): void {
+    if (start === end) return this.#dispatch();
+    if (isDataLine(buf, start, end)) {
       const from = start + 5 + (buf[start + 5] === SPACE ? 1 : 0);
-      this.#data.push(buf.subarray(from, end));
-      return;
+      return this.#data(buf, from, end);
     }
     const colon = buf.indexOf(COLON, start);
     if (colon === start) return;
     const fieldEnd = colon === -1 || colon > end ? end : colon;
     const field = buf.toString("latin1", start, fieldEnd);
-    if (field === "data") return void this.#data.push(EMPTY); // a bare `data` line is an empty data line
+    if (field === "data") return this.#data(EMPTY, 0, 0); // a bare `data` line is an empty data line
     if (field !== "event") return; // id, retry, unknown fields: ignored
     const from = fieldEnd + 1 + (buf[fieldEnd + 1] === SPACE && fieldEnd + 1 < end ? 1 : 0);
     this.#event = fieldEnd === end ? "" : buf.toString("utf8", from, end);
   }
+
+  #data(buf: Buffer, from: number, to: number): void {
+    if (this.#one === undefined && this.#lines.length === 0) {
+      this.#one = buf;
+      this.#from = from;
+      this.#to = to;
+      return;
+    }
+    if (this.#one !== undefined) {
+      this.#lines.push(Buffer.from(this.#one.subarray(this.#from, this.#to)));
+      this.#one = undefined;
+    }
+    this.#lines.push(Buffer.from(buf.subarray(from, to)));
+  }
+
+  #dispatch(): void {
+    const one = this.#one;
+    if (one !== undefined) {
+      this.#one = undefined;
+      this.#sink.event(this.#event, one, this.#from, this.#to);
+      this.#dispatched++;
+    } else if (this.#lines.length > 0) {
+      const data = joinLines(this.#lines);
+      this.#lines = [];
+      this.#sink.event(this.#event, data, 0, data.length);
+      this.#dispatched++;
+    }
+    this.#event = undefined;
+  }
 }
 
-const DATA = Buffer.from("data:");
-function startsWithData(buf: Buffer, start: number, end: number): boolean {
-  return end - start >= 5 && buf.compare(DATA, 0, 5, start, start + 5) === 0;
+/** `data:` at `buf[start]`, compared byte by byte: a native compare per line costs more than it does. */
+function isDataLine(buf: Buffer, start: number, end: number): boolean {
+  return end - start >= 5 && buf[start] === 100 && buf[start + 1] === 97 && buf[start + 2] === 116 && buf[start + 3] === 97 && buf[start + 4] === COLON;
 }
 
 /** Where the first line of `bytes` ends (after its terminator), or -1 when there is none yet. */

@@ -31,16 +31,6 @@ export function formatComment(text: string): string {
   return `: ${text.replace(/[\r\n]+/g, " ")}\n\n`;
 }
 
-/**
- * The seed's delta event, from the text as a JSON string literal (`"Hi"`, quotes included). A JSON
- * string never holds a raw line break, so this is always one line.
- */
-export function formatContent(id: string | undefined, quoted: string): string {
-  const data = `data: {"content":${quoted}}\n\n`;
-  return id === undefined ? data : `id: ${id}\n${data}`;
-}
-
-
 function singleLine(field: string, value: string): string {
   if (/[\r\n]/.test(value)) throw new Error(`SSE ${field} must not contain a line break`);
   return value;

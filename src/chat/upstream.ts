@@ -11,16 +11,17 @@ import OpenAI, {
 import type { Config } from "../config.ts";
 import { ChatError, redact } from "../errors.ts";
 import type { ChatMessage } from "./request.ts";
-import { parseChunk, plainDelta } from "./openai-chunk.ts";
+import { ChunkRelay } from "./chunk-relay.ts";
+import type { FrameBurst } from "./delta-frames.ts";
 import { readUpstreamEvents } from "./sse-data.ts";
 
 /**
- * What one model call yields, in order: deltas, then exactly one finish. Failures are thrown ChatErrors.
- * A delta's text is a JSON string literal (quotes included), as the upstream wrote it: the relay copies
- * it into its own event without decoding it (`JSON.parse` it to read the text).
+ * What one model call yields, in order: the answer's delta frames, a burst per network read, numbered
+ * 1, 2, 3… (`id:` lines included, ready for the wire), then exactly one finish, which the caller numbers
+ * after the last frame. Failures are thrown ChatErrors.
  */
 export type ChatEvent =
-  | { type: "delta"; quoted: string }
+  | FrameBurst
   | {
       type: "finish";
       finishReason: string;
@@ -52,21 +53,17 @@ export function createClient(config: Config): OpenAI {
 }
 
 /**
- * Streams one chat completion as ChatEvents, a batch per network read (one await per read, not per
+ * Streams one chat completion as ChatEvents, a burst per network read (one await per read, not per
  * token); every SDK error leaves as a ChatError.
  */
-export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<ChatEvent[]> {
+export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<ChatEvent> {
   const { client, config, signal } = opts;
   const messages = config.systemPrompt
     ? [{ role: "system" as const, content: config.systemPrompt }, ...opts.messages]
     : opts.messages;
 
-  let finishReason: string | undefined;
-  let model: string | undefined;
-  let id: string | undefined;
-  let usage: Extract<ChatEvent, { type: "finish" }>["usage"];
+  const relay = new ChunkRelay();
   let sawToken = false;
-  let parsedOne = false;
   let reading = false;
   try {
     const response = await client.chat.completions
@@ -84,41 +81,18 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
       )
       .asResponse();
     reading = true;
-    read: for await (const batch of readUpstreamEvents(response.body!)) {
-      const out: ChatEvent[] = [];
-      for (const sse of batch) {
-        // The first chunk is always parsed: it names the model and the answer's id.
-        const quoted = parsedOne && sse.event === undefined ? plainDelta(sse.data) : undefined;
-        if (quoted !== undefined) {
-          if (quoted.length > 2) out.push({ type: "delta", quoted });
-        } else {
-          if (sse.data.equals(DONE)) {
-            if (out.length > 0) yield out;
-            break read;
-          }
-          const chunk = parseChunk(sse.data.toString());
-          // Errors inside a 200 stream are thrown as the SDK itself would (and mapped below by class),
-          // after what arrived before them: that part of the answer is still the user's.
-          if (!chunk || sse.event === "error" || chunk.error) {
-            if (out.length > 0) yield out;
-            throw chunk ? new APIError(undefined, chunk.error ?? chunk, undefined, response.headers) : notJson();
-          }
-          parsedOne = true;
-          model ??= chunk.model;
-          id ??= chunk.id;
-          if (chunk.usage) usage = chunk.usage;
-          const choice = chunk.choices?.[0];
-          if (!choice) continue;
-          const content = choice.delta?.content;
-          if (content) out.push({ type: "delta", quoted: JSON.stringify(content) });
-          if (choice.finish_reason) finishReason = choice.finish_reason;
-        }
-        if (!sawToken && out.length > 0) {
+    for await (const frames of readUpstreamEvents(response.body!, relay)) {
+      if (frames) {
+        if (!sawToken) {
           sawToken = true;
           opts.onFirstToken?.();
         }
+        yield frames;
       }
-      if (out.length > 0) yield out;
+      // Thrown as the SDK itself would (and mapped below by class).
+      const failure = relay.failure;
+      if (failure) throw "notJson" in failure ? notJson() : new APIError(undefined, failure.error, undefined, response.headers);
+      if (relay.done) break;
     }
   } catch (err) {
     if (signal.aborted && !(err instanceof ChatError)) throw toChatError(new APIUserAbortError(), config);
@@ -127,6 +101,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
   }
   if (signal.aborted) throw toChatError(new APIUserAbortError(), config);
   // A 200 that ends without a finish_reason was cut somewhere upstream: the user must know.
+  const { finishReason, model, id, usage } = relay;
   if (finishReason === undefined) {
     throw new ChatError({
       status: 502,
@@ -136,7 +111,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
         : "The upstream answered with an empty stream (no tokens and no finish).",
     });
   }
-  yield [{ type: "finish", finishReason, model, id, usage }];
+  yield { type: "finish", finishReason, model, id, usage: usage ?? undefined };
 }
 
 /** The one place SDK errors become our errors, by class, never by parsing messages. */
@@ -176,8 +151,6 @@ export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model
   const message = err instanceof Error ? err.message : String(err);
   return new ChatError({ status: 500, type: "internal_error", message: `Unexpected error while streaming: ${redact(message, config.apiKey)}` });
 }
-
-const DONE = Buffer.from("[DONE]");
 
 const notJson = () => new ChatError({ status: 502, type: "upstream_error", message: "The upstream sent a chunk that is not JSON." });
 

@@ -1,7 +1,11 @@
+import { type Burst, frameEnds, framesAfter } from "./burst.ts";
 import { type BufferLimits, type StreamStore, type StreamWriter, bufferFull } from "./store.ts";
 
 interface Log {
-  frames: string[];
+  /** One entry per burst written: a network read's frames, not one string per token. */
+  texts: string[];
+  /** The id of each entry's last frame; an entry's first is the one after the previous entry's last. */
+  lasts: number[];
   bytes: number;
   ended: boolean;
   readers: number;
@@ -9,6 +13,9 @@ interface Log {
   stopListeners: Array<() => void>;
   expiry: ReturnType<typeof setTimeout> | undefined;
 }
+
+/** Called with every burst a log keeps, in order (`end` on the last): how Redis mirrors the log. */
+export type LogMirror = (burst: Burst, end: boolean) => void;
 
 /**
  * Generations' frames in this process: the default, with nothing to install. Sizes are counted in
@@ -29,29 +36,33 @@ export class MemoryStreamStore implements StreamStore {
     return this.#totalBytes;
   }
 
-  async create(id: string): Promise<StreamWriter> {
-    const log: Log = { frames: [], bytes: 0, ended: false, readers: 0, wake: new Set(), stopListeners: [], expiry: undefined };
+  async create(id: string, mirror?: LogMirror): Promise<StreamWriter> {
+    const log: Log = { texts: [], lasts: [], bytes: 0, ended: false, readers: 0, wake: new Set(), stopListeners: [], expiry: undefined };
     this.#logs.set(id, log);
-    const push = (frame: string) => {
-      const size = frame.length;
-      log.frames.push(frame);
+    const push = (burst: Burst, end: boolean) => {
+      const size = burst.text.length;
+      log.texts.push(burst.text);
+      log.lasts.push(burst.last);
       log.bytes += size;
       this.#totalBytes += size;
-      // Each reader waits for one wake-up: the rest of a burst is already there when it runs.
+      mirror?.(burst, end);
+      // Each reader waits for one wake-up: whatever else is written before it runs is read with it.
       if (log.wake.size > 0) {
         for (const wake of log.wake) wake();
         log.wake.clear();
       }
     };
     return {
-      append: (frame) => {
+      append: (burst) => {
         if (log.ended) return;
-        this.#checkLimits(log, frame);
-        push(frame);
+        const refused = this.#overLimit(log, burst);
+        if (!refused) return push(burst, false);
+        if (refused.kept) push(refused.kept, false);
+        throw refused.error;
       },
-      end: (...frames) => {
+      end: (burst) => {
         if (log.ended) return;
-        for (const frame of frames) push(frame);
+        push(burst, true);
         log.ended = true;
         log.expiry = setTimeout(() => this.#drop(id), this.#limits.ttlMs);
       },
@@ -77,12 +88,27 @@ export class MemoryStreamStore implements StreamStore {
     for (const id of this.#logs.keys()) this.#drop(id);
   }
 
-  #checkLimits(log: Log, frame: string): void {
+  /**
+   * Undefined when the whole burst fits. Otherwise the frames that fit (checked one by one, in the
+   * order a frame-at-a-time log would: events, bytes of the answer, bytes of all answers) and why the
+   * next one does not.
+   */
+  #overLimit(log: Log, burst: Burst): { kept: Burst | undefined; error: Error } | undefined {
     const { maxEventsPerStream, maxBytesPerStream, maxBytesTotal } = this.#limits;
-    const size = frame.length;
-    if (log.frames.length >= maxEventsPerStream) throw bufferFull(`it passed ${maxEventsPerStream} events`);
-    if (log.bytes + size > maxBytesPerStream) throw bufferFull(`it passed ${maxBytesPerStream} bytes`);
-    if (this.#totalBytes + size > maxBytesTotal) throw bufferFull("the server's buffer for all answers is full");
+    const size = burst.text.length;
+    if (burst.last <= maxEventsPerStream && log.bytes + size <= maxBytesPerStream && this.#totalBytes + size <= maxBytesTotal) return undefined;
+    const ends = frameEnds(burst.text);
+    let kept = 0;
+    let error: Error | undefined;
+    for (let i = 0; i < ends.length && !error; i++) {
+      const bytes = ends[i]!;
+      if (burst.first + i > maxEventsPerStream) error = bufferFull(`it passed ${maxEventsPerStream} events`);
+      else if (log.bytes + bytes > maxBytesPerStream) error = bufferFull(`it passed ${maxBytesPerStream} bytes`);
+      else if (this.#totalBytes + bytes > maxBytesTotal) error = bufferFull("the server's buffer for all answers is full");
+      else kept = i + 1;
+    }
+    const text = burst.text.slice(0, kept === 0 ? 0 : ends[kept - 1]);
+    return { kept: kept === 0 ? undefined : { text, first: burst.first, last: burst.first + kept - 1 }, error: error ?? bufferFull("it passed its limits") };
   }
 
   #drop(id: string): void {
@@ -94,20 +120,29 @@ export class MemoryStreamStore implements StreamStore {
   }
 }
 
-/** Yields every frame written and not yet read as one string: one write to the socket per burst, not per token. */
+/**
+ * Yields every frame written and not yet read as one string: one write to the socket per wake-up, not
+ * per token. Only a burst that holds `afterSeq` itself is cut.
+ */
 async function* follow(log: Log, afterSeq: number, signal: AbortSignal): AsyncGenerator<string> {
   log.readers++;
-  let next = afterSeq;
+  let next = 0;
   let wake: (() => void) | undefined;
   const onAbort = () => wake?.();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
-      const end = log.frames.length;
-      if (next < end) {
-        const burst = end - next === 1 ? log.frames[next]! : log.frames.slice(next, end).join("");
-        next = end;
-        yield burst;
+      const end = log.texts.length;
+      let out = "";
+      for (; next < end; next++) {
+        const last = log.lasts[next]!;
+        if (last <= afterSeq) continue;
+        const text = log.texts[next]!;
+        const first = next === 0 ? 1 : log.lasts[next - 1]! + 1;
+        out += first > afterSeq ? text : framesAfter(text, first, afterSeq);
+      }
+      if (out !== "") {
+        yield out;
         continue;
       }
       if (log.ended || signal.aborted) return;

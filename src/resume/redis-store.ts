@@ -1,6 +1,7 @@
 import { RedisClient } from "bun";
 import { ChatError } from "../errors.ts";
 import { formatEvent } from "../chat/sse.ts";
+import { type Burst, framesAfter } from "./burst.ts";
 import { MemoryStreamStore } from "./memory-store.ts";
 import type { BufferLimits, StreamStore, StreamWriter } from "./store.ts";
 
@@ -17,8 +18,9 @@ const keys = (id: string) => ({
 
 /**
  * Several instances behind a load balancer. The producing instance serves its own readers from memory
- * (the fast path) and writes every frame through to a Redis Stream, entry id `0-<seq>`; a client that
- * re-attaches to ANOTHER instance reads that stream (XRANGE, then blocking XREAD from its last id).
+ * (the fast path) and writes every burst it keeps through to a Redis Stream: one entry per burst, entry
+ * id `0-<last seq>`, field `f` the frames and `s` the first seq. A client that re-attaches to ANOTHER
+ * instance reads that stream (blocking XREAD from its last id), cutting only the entry that holds it.
  * Redis Streams, not pub/sub: pub/sub drops messages by design (redis/redis #4079).
  * The producer keeps an `alive` key fresh; a reader that finds it gone knows the producer died
  * (kill -9) and ends with `event: error` instead of waiting forever (vercel/resumable-stream #23).
@@ -58,20 +60,20 @@ export class RedisStreamStore implements StreamStore {
   }
 
   async create(id: string): Promise<StreamWriter> {
-    const local = await this.#local.create(id);
     const k = keys(id);
-    let seq = 0;
+    const write = (burst: Burst, end: boolean) => {
+      const args = [k.log, `0-${burst.last}`, "f", burst.text, "s", String(burst.first)];
+      if (end) args.push("end", "1");
+      this.#redis.send("XADD", args).catch((err) => this.#warn(err));
+    };
+    // The local log decides what is kept (limits cut a burst short); Redis gets exactly that.
+    const local = await this.#local.create(id, write);
     let stopped = false;
     const stopListeners: Array<() => void> = [];
     local.onStop(() => {
       stopped = true;
       for (const l of stopListeners) l();
     });
-    const write = (frame: string, end = false) => {
-      const args = [k.log, `0-${++seq}`, "f", frame];
-      if (end) args.push("end", "1");
-      this.#redis.send("XADD", args).catch((err) => this.#warn(err));
-    };
     // Keep the producer visibly alive; also the fallback for a Stop whose pub/sub message was lost.
     const refresh = async () => {
       try {
@@ -85,14 +87,10 @@ export class RedisStreamStore implements StreamStore {
     void refresh();
     const timer = setInterval(refresh, REFRESH_MS);
     return {
-      append: (frame) => {
-        local.append(frame);
-        write(frame);
-      },
-      end: (...frames) => {
+      append: (burst) => local.append(burst),
+      end: (burst) => {
         clearInterval(timer);
-        local.end(...frames);
-        frames.forEach((f, i) => write(f, i === frames.length - 1));
+        local.end(burst);
         this.#redis.send("PEXPIRE", [k.log, String(this.#limits.ttlMs)]).catch((err) => this.#warn(err));
         this.#redis.send("DEL", [k.alive]).catch((err) => this.#warn(err));
       },
@@ -133,13 +131,13 @@ export class RedisStreamStore implements StreamStore {
         await this.#redis.send("SET", [k.readers, "1", "PX", String(ALIVE_MS)]);
         const reply = (await conn.send("XREAD", ["COUNT", "1000", "BLOCK", String(REFRESH_MS), "STREAMS", k.log, `0-${last}`])) as StreamReply;
         const entries = parseEntries(reply, k.log);
-        const { burst, ended } = joinFrames(entries);
+        const { burst, ended } = joinFrames(entries, last);
         if (entries.length > 0) last = entries.at(-1)!.seq;
         if (burst) yield burst;
         if (ended) return;
         if (entries.length === 0 && (await this.#redis.send("EXISTS", [k.alive])) !== 1) {
           // One last look: the final frames may have landed just before the alive key went.
-          const tail = joinFrames(parseEntries((await conn.send("XREAD", ["COUNT", "1000", "STREAMS", k.log, `0-${last}`])) as StreamReply, k.log));
+          const tail = joinFrames(parseEntries((await conn.send("XREAD", ["COUNT", "1000", "STREAMS", k.log, `0-${last}`])) as StreamReply, k.log), last);
           yield tail.ended ? tail.burst : tail.burst + lostFrame();
           return;
         }
@@ -167,7 +165,7 @@ export class RedisStreamStore implements StreamStore {
 
 type StreamReply = Record<string, Array<[string, string[]]>> | Array<[string, Array<[string, string[]]>]> | null;
 
-/** XREAD's reply (RESP3 map or RESP2 array) → entries with our sequence number and fields. */
+/** XREAD's reply (RESP3 map or RESP2 array) → entries with their last sequence number and fields. */
 function parseEntries(reply: StreamReply, key: string): Array<{ seq: number; fields: Record<string, string> }> {
   if (!reply) return [];
   const raw = Array.isArray(reply) ? (reply.find(([k]) => k === key)?.[1] ?? []) : (reply[key] ?? []);
@@ -178,11 +176,15 @@ function parseEntries(reply: StreamReply, key: string): Array<{ seq: number; fie
   });
 }
 
-/** One read's frames as one string (one socket write), up to the last frame of the answer. */
-function joinFrames(entries: Array<{ fields: Record<string, string> }>): { burst: string; ended: boolean } {
+/**
+ * One read's entries as one string (one socket write), up to the last frame of the answer. XREAD
+ * returns the entry whose last frame is past `afterSeq`; only that first one may hold frames already seen.
+ */
+function joinFrames(entries: Array<{ seq: number; fields: Record<string, string> }>, afterSeq: number): { burst: string; ended: boolean } {
   let burst = "";
-  for (const { fields } of entries) {
-    burst += fields.f ?? "";
+  for (const { seq, fields } of entries) {
+    const text = fields.f ?? "";
+    burst += framesAfter(text, Number(fields.s ?? seq), afterSeq);
     if (fields.end === "1") return { burst, ended: true };
   }
   return { burst, ended: false };

@@ -1,4 +1,5 @@
 import { ChatError } from "../errors.ts";
+import type { Burst } from "./burst.ts";
 
 /**
  * Where a generation's SSE frames live, so a client can re-attach after a dropped connection and get
@@ -17,12 +18,18 @@ export interface StreamStore {
   close(): Promise<void>;
 }
 
-/** The single writer of one generation's log. Frames are numbered 1, 2, 3… in the order written. */
+/**
+ * The single writer of one generation's log. Frames are numbered 1, 2, 3… in the order written, and
+ * written a burst at a time (a network read's worth).
+ */
 export interface StreamWriter {
-  /** Adds the next frame. Throws a ChatError when a buffer limit is reached. */
-  append(frame: string): void;
+  /**
+   * Adds the next frames. When a buffer limit is reached, keeps the frames that still fit (exactly as
+   * if they had come one by one) and throws a ChatError.
+   */
+  append(burst: Burst): void;
   /** Adds the last frames (finish and [DONE], or an error); limits do not apply, so a client always learns the end. */
-  end(...frames: string[]): void;
+  end(burst: Burst): void;
   /** Called when any instance asks this generation to stop. */
   onStop(listener: () => void): void;
   /** True while some client (here or, with Redis, anywhere) reads this generation. */

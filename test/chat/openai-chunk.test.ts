@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { plainDelta } from "../../src/chat/openai-chunk.ts";
+import { PlainDeltaFinder } from "../../src/chat/openai-chunk.ts";
 
 const chunk = (delta: object, rest: object = {}) =>
   JSON.stringify({
@@ -11,7 +11,13 @@ const chunk = (delta: object, rest: object = {}) =>
     usage: null,
     ...rest,
   });
-const fast = (json: string) => plainDelta(Buffer.from(json));
+/** The literal the fast path copies for one chunk, or undefined when the chunk must be parsed. */
+function fast(json: string): string | undefined {
+  const data = Buffer.from(json);
+  const finder = new PlainDeltaFinder();
+  const open = finder.find(data, 0, data.length);
+  return open === -1 ? undefined : data.toString("utf8", open, finder.close);
+}
 
 describe("the byte-level fast path for plain content chunks", () => {
   test("an OpenAI content chunk gives its content as the JSON literal it arrived as", () => {
@@ -56,5 +62,30 @@ describe("the byte-level fast path for plain content chunks", () => {
       if (parsed.choices[0]!.finish_reason !== null) expect(quoted).toBeUndefined();
       if (quoted !== undefined) expect(JSON.parse(quoted)).toBe(parsed.choices[0]!.delta.content);
     }
+  });
+
+  test("chunks of one read are each judged on their own bytes, whatever the chunks around them hold", () => {
+    const chunks = [
+      chunk({ content: "a" }),
+      chunk({ content: "b" }, { usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      chunk({ content: "c" }),
+      chunk({ content: "d" }, { error: { message: "boom" } }),
+      chunk({ role: "assistant" }),
+      chunk({ content: "e" }),
+      '{"choices":[{"delta":{"content":"f"}}]}',
+      chunk({ content: "g" }, { choices: [{ index: 0, delta: { content: "g" }, finish_reason: "stop" }] }),
+      chunk({ content: "h" }),
+    ];
+    const read = Buffer.from(chunks.join("\n"));
+    const finder = new PlainDeltaFinder();
+    const found: Array<string | undefined> = [];
+    let start = 0;
+    for (const c of chunks) {
+      const end = start + Buffer.byteLength(c);
+      const open = finder.find(read, start, end);
+      found.push(open === -1 ? undefined : read.toString("utf8", open, finder.close));
+      start = end + 1;
+    }
+    expect(found).toEqual(['"a"', undefined, '"c"', undefined, undefined, '"e"', undefined, undefined, '"h"']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readUpstreamEvents, type UpstreamEvent } from "../../src/chat/sse-data.ts";
+import { type EventSink, readUpstreamEvents } from "../../src/chat/sse-data.ts";
 
 function body(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -10,10 +10,23 @@ function body(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   });
 }
 
-/** The events as text. Each batch is read before the next one arrives: its bytes are views of one read. */
+/** A sink that decodes each event (its bytes are a view of one read, valid only during the call) and yields each read's events. */
+function collector(): EventSink<Array<{ event: string | undefined; data: string }>> {
+  let read: Array<{ event: string | undefined; data: string }> = [];
+  return {
+    event: (event, data, start, end) => void read.push({ event, data: data.toString("utf8", start, end) }),
+    endOfRead: () => {
+      const done = read;
+      read = [];
+      return done;
+    },
+  };
+}
+
+/** The events as text. */
 async function read(chunks: Uint8Array[]): Promise<Array<{ event: string | undefined; data: string }>> {
   const out: Array<{ event: string | undefined; data: string }> = [];
-  for await (const batch of readUpstreamEvents(body(chunks))) out.push(...batch.map((e: UpstreamEvent) => ({ event: e.event, data: e.data.toString() })));
+  for await (const batch of readUpstreamEvents(body(chunks), collector())) out.push(...batch);
   return out;
 }
 
@@ -75,10 +88,10 @@ describe("reading the upstream's SSE body", () => {
 });
 
 describe("batches", () => {
-  test("every event completed by one read arrives in one batch, in order", async () => {
+  test("the events completed by one read all reach the sink before its endOfRead, in order", async () => {
     const events = Array.from({ length: 200 }, (_, i) => `data: {"n":${i}}\n\n`).join("");
     const batches: string[][] = [];
-    for await (const batch of readUpstreamEvents(body([enc(events.slice(0, 100)), enc(events.slice(100))]))) batches.push(batch.map((e) => e.data.toString()));
+    for await (const batch of readUpstreamEvents(body([enc(events.slice(0, 100)), enc(events.slice(100))]), collector())) batches.push(batch.map((e) => e.data));
     expect(batches.length).toBe(2);
     expect(batches.flat()).toEqual(Array.from({ length: 200 }, (_, i) => `{"n":${i}}`));
   });
@@ -93,7 +106,7 @@ describe("batches", () => {
         cancelled = true;
       },
     });
-    for await (const _ of readUpstreamEvents(stream)) break;
+    for await (const _ of readUpstreamEvents(stream, collector())) break;
     expect(cancelled).toBe(true);
   });
 });

@@ -1,18 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { formatComment, formatContent, formatEvent, SSE_HEADERS } from "../../src/chat/sse.ts";
-
-/** A delta as the relay writes it when it had to parse the chunk (the text re-quoted by JSON.stringify). */
-const delta = (content: string) => formatContent(undefined, JSON.stringify(content));
+import { formatComment, formatEvent, SSE_HEADERS } from "../../src/chat/sse.ts";
 
 describe("SSE encoder", () => {
-  test("a delta is the seed's exact bytes", () => {
-    expect(delta("Why")).toBe('data: {"content":"Why"}\n\n');
-  });
-
-  test("newlines and quotes inside content stay on one data line", () => {
-    expect(delta('a\nb "c"\r\n')).toBe('data: {"content":"a\\nb \\"c\\"\\r\\n"}\n\n');
-  });
-
   test("the end marker is the seed's [DONE]", () => {
     expect(formatEvent({ data: "[DONE]" })).toBe("data: [DONE]\n\n");
   });

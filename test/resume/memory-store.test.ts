@@ -1,28 +1,58 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryStreamStore } from "../../src/resume/memory-store.ts";
+import type { Burst } from "../../src/resume/burst.ts";
 import type { BufferLimits } from "../../src/resume/store.ts";
 
 const limits: BufferLimits = { maxEventsPerStream: 100, maxBytesPerStream: 10_000, maxBytesTotal: 20_000, ttlMs: 200 };
 
-/** The frames read, in order. Frames here end in ";", since a reader may get several joined in one string. */
-async function collect(it: AsyncIterable<string> | undefined): Promise<string[]> {
+/** Frame `n` as the relay writes it; `d` is its data. */
+const frame = (n: number, d: string | number = n) => `id: ${n}\ndata: ${d}\n\n`;
+/** The frames `first` to `last` as one burst (what one network read becomes). */
+const burst = (first: number, last = first, d?: (n: number) => string): Burst => {
   let text = "";
-  for await (const burst of it!) text += burst;
-  return text.split(";").slice(0, -1);
+  for (let n = first; n <= last; n++) text += frame(n, d?.(n));
+  return { text, first, last };
+};
+/** An answer's end: a named event, then [DONE]. */
+const ending = (first: number, name = "finish"): Burst => ({ text: `event: ${name}\nid: ${first}\ndata: {}\n\nid: ${first + 1}\ndata: [DONE]\n\n`, first, last: first + 1 });
+
+/** The ids of the frames read, in order (a reader may get several frames joined in one string). */
+async function collect(it: AsyncIterable<string> | undefined): Promise<number[]> {
+  let text = "";
+  for await (const b of it!) text += b;
+  return [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
 }
 
 describe("MemoryStreamStore", () => {
   test("a reader gets the frames after its last id, then the live ones, then stops at the end", async () => {
     const store = new MemoryStreamStore(limits);
     const w = await store.create("g");
-    w.append("1;");
-    w.append("2;");
-    w.append("3;");
+    w.append(burst(1));
+    w.append(burst(2));
+    w.append(burst(3));
     const reading = collect(await store.read("g", 1, new AbortController().signal));
     await Bun.sleep(5);
-    w.append("4;");
-    w.end("5;", "6;");
-    expect(await reading).toEqual(["2", "3", "4", "5", "6"]);
+    w.append(burst(4));
+    w.end(ending(5));
+    expect(await reading).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  test.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])("a re-attach after id %d, inside a burst of several frames, gets exactly the frames after it", async (after) => {
+    const store = new MemoryStreamStore(limits);
+    const w = await store.create("g");
+    w.append(burst(1, 4));
+    w.append(burst(5, 7));
+    w.end(ending(8));
+    const text = await (async () => {
+      let t = "";
+      for await (const b of (await store.read("g", after, new AbortController().signal))!) t += b;
+      return t;
+    })();
+    let expected = "";
+    for (let n = after + 1; n <= 7; n++) expected += frame(n);
+    if (after < 8) expected += "event: finish\nid: 8\ndata: {}\n\n";
+    expected += "id: 9\ndata: [DONE]\n\n";
+    expect(text).toBe(after === 9 ? "" : expected);
   });
 
   test("replaying from 0 gives everything exactly once, and several readers see the same frames", async () => {
@@ -31,11 +61,11 @@ describe("MemoryStreamStore", () => {
     const a = collect(await store.read("g", 0, new AbortController().signal));
     const b = collect(await store.read("g", 0, new AbortController().signal));
     for (let i = 1; i <= 50; i++) {
-      w.append(`${i};`);
+      w.append(burst(i));
       if (i % 7 === 0) await Bun.sleep(1);
     }
-    w.end("end;");
-    const expected = [...Array.from({ length: 50 }, (_, i) => String(i + 1)), "end"];
+    w.end(ending(51));
+    const expected = Array.from({ length: 52 }, (_, i) => i + 1);
     expect(await a).toEqual(expected);
     expect(await b).toEqual(expected);
   });
@@ -45,22 +75,22 @@ describe("MemoryStreamStore", () => {
     const w = await store.create("g");
     const bursts: string[] = [];
     const reading = (async () => {
-      for await (const burst of (await store.read("g", 0, new AbortController().signal))!) bursts.push(burst);
+      for await (const b of (await store.read("g", 0, new AbortController().signal))!) bursts.push(b);
     })();
     await Bun.sleep(5);
-    for (let i = 1; i <= 100; i++) w.append(`${i};`);
-    w.end("end;");
+    for (let i = 1; i <= 100; i += 10) w.append(burst(i, i + 9));
+    w.end(ending(101));
     await reading;
     expect(bursts.length).toBeLessThanOrEqual(2);
-    expect(bursts.join("")).toBe(`${Array.from({ length: 100 }, (_, i) => `${i + 1};`).join("")}end;`);
+    expect(bursts.join("")).toBe(burst(1, 100).text + ending(101).text);
   });
 
   test("an unknown id reads as undefined, and a finished one expires after its TTL", async () => {
     const store = new MemoryStreamStore(limits);
     expect(await store.read("nope", 0, new AbortController().signal)).toBeUndefined();
     const w = await store.create("g");
-    w.end("done;");
-    expect(await collect(await store.read("g", 0, new AbortController().signal))).toEqual(["done"]);
+    w.end(ending(1));
+    expect(await collect(await store.read("g", 0, new AbortController().signal))).toEqual([1, 2]);
     await Bun.sleep(300);
     expect(await store.read("g", 0, new AbortController().signal)).toBeUndefined();
     expect(store.totalBytes).toBe(0);
@@ -81,18 +111,35 @@ describe("MemoryStreamStore", () => {
   test("limits per stream and in total throw a clear error, but the end frame always fits", async () => {
     const store = new MemoryStreamStore({ ...limits, maxEventsPerStream: 3 });
     const w = await store.create("g");
-    w.append("a;");
-    w.append("b;");
-    w.append("c;");
-    expect(() => w.append("d;")).toThrow("passed 3 events");
-    w.end("error;");
-    expect(await collect(await store.read("g", 0, new AbortController().signal))).toEqual(["a", "b", "c", "error"]);
+    w.append(burst(1));
+    w.append(burst(2));
+    w.append(burst(3));
+    expect(() => w.append(burst(4))).toThrow("passed 3 events");
+    w.end(ending(5, "error"));
+    expect(await collect(await store.read("g", 0, new AbortController().signal))).toEqual([1, 2, 3, 5, 6]);
 
-    const small = new MemoryStreamStore({ ...limits, maxBytesTotal: 10 });
+    const small = new MemoryStreamStore({ ...limits, maxBytesTotal: 30 });
     const x = await small.create("x");
     const y = await small.create("y");
-    x.append("123456");
-    expect(() => y.append("123456")).toThrow("buffer for all answers is full");
+    x.append(burst(1, 1, () => "123456"));
+    expect(() => y.append(burst(1, 1, () => "123456"))).toThrow("buffer for all answers is full");
+  });
+
+  test("a burst that crosses a limit keeps exactly the frames that fit, as if they had come one by one", async () => {
+    const events = new MemoryStreamStore({ ...limits, maxEventsPerStream: 6 });
+    const a = await events.create("a");
+    a.append(burst(1, 4));
+    expect(() => a.append(burst(5, 9))).toThrow("passed 6 events");
+    a.end(ending(10, "error"));
+    expect(await collect(await events.read("a", 5, new AbortController().signal))).toEqual([6, 10, 11]);
+
+    // Frames of 18 bytes (`id: N\ndata: xxxx\n\n`): 50 bytes hold two of them, not three.
+    const bytes = new MemoryStreamStore({ ...limits, maxBytesPerStream: 50 });
+    const b = await bytes.create("b");
+    expect(() => b.append(burst(1, 5, () => "xxxx"))).toThrow("passed 50 bytes");
+    expect(bytes.totalBytes).toBe(36);
+    b.end(ending(6, "error"));
+    expect(await collect(await bytes.read("b", 0, new AbortController().signal))).toEqual([1, 2, 6, 7]);
   });
 
   test("a stop request reaches the writer's listeners once the id is known", async () => {
