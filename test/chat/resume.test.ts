@@ -40,6 +40,19 @@ describe("resumable streams", () => {
     },
   );
 
+  test.each([1, 2, 57, 150, 201, 202])(
+    "a re-attach after id %d, inside a burst (one upstream read of many tokens), gets exactly the events after it",
+    async (after) => {
+      const res = await postChat(chat.url, userSays(directive({ tokens: 200 })));
+      const id = res.headers.get("x-stream-id")!;
+      const full = await readSse(res);
+      expect(full.events.length).toBe(202);
+      const rest = await readSse(await resume(chat.url, id, String(after)));
+      const fields = (e: { id?: string | undefined; event?: string | undefined; data: string }) => ({ id: e.id, event: e.event, data: e.data });
+      expect(rest.events.map(fields)).toEqual(full.events.filter((e) => Number(e.id) > after).map(fields));
+    },
+  );
+
   test("an answer cut again and again, at every few events, reassembles exactly", async () => {
     const b = { tokens: 60, delay: 3 };
     const controller = new AbortController();

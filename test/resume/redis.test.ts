@@ -1,3 +1,4 @@
+import { RedisClient } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startChat, type ChatServer } from "../support/chat-server.ts";
 import { directive, fakeText, startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";
@@ -35,6 +36,21 @@ describe("two instances sharing Redis", () => {
     expect(rest.done).toBe(true);
     const ids = [...first.events, ...rest.events].filter((e) => e.id).map((e) => Number(e.id));
     expect(ids).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+  });
+
+  test.each([1, 2, 99, 201])("a re-attach on B after id %d, inside an entry holding a whole read's frames, gets exactly the events after it", async (after) => {
+    const res = await postChat(a.url, userSays(directive({ tokens: 200 })));
+    const id = res.headers.get("x-stream-id")!;
+    const full = await readSse(res);
+    // The point of the test: Redis holds a read's frames in one entry (id 0-<last>, field s = first).
+    const client = new RedisClient(redis.url);
+    const entries = (await client.send("XRANGE", [`chat:gen:${id}`, "-", "+"])) as Array<[string, string[]]>;
+    client.close();
+    expect(entries.length).toBeLessThan(100);
+    const rest = await readSse(await resume(b.url, id, String(after)));
+    const fields = (e: { id?: string | undefined; event?: string | undefined; data: string }) => ({ id: e.id, event: e.event, data: e.data });
+    expect(rest.events.map(fields)).toEqual(full.events.filter((e) => Number(e.id) > after).map(fields));
+    expect(rest.done).toBe(true);
   });
 
   test("a finished answer replays in full from the other instance", async () => {
