@@ -58,10 +58,11 @@ export class PlainDeltaFinder {
       this.#buf = buf;
       this.#next.fill(-1);
     }
-    const delta = this.#at(buf, 0, DELTA, start);
-    if (delta >= end) return -1;
-    const at = this.#at(buf, 1, CONTENT, delta);
+    // OpenAI writes `"delta":{"content":"`: when the content follows the delta at once, one search finds both.
+    const at = this.#at(buf, 1, CONTENT, start);
     if (at >= end) return -1;
+    // Otherwise the delta must come first: a content elsewhere before it is not a plain delta (parse it).
+    if (!endsWith(buf, DELTA, at, start) && this.#at(buf, 0, DELTA, start) >= at) return -1;
     const open = at + CONTENT.length - 1;
     let i = open + 1;
     for (;;) {
@@ -97,6 +98,11 @@ export class PlainDeltaFinder {
     }
     return at;
   }
+}
+
+/** `what` just before `data[at]`, starting at or after `start`. */
+function endsWith(data: Buffer, what: Buffer, at: number, start: number): boolean {
+  return at - what.length >= start && startsWith(data, what, at - what.length, at);
 }
 
 /** `what` at `data[at]`, ending by `end`; a loop, since a native compare per call costs more for ~20 bytes. */

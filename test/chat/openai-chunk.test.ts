@@ -23,6 +23,7 @@ describe("the byte-level fast path for plain content chunks", () => {
   test("an OpenAI content chunk gives its content as the JSON literal it arrived as", () => {
     expect(fast(chunk({ content: "Hello" }))).toBe('"Hello"');
     expect(fast('{"choices":[{"delta":{"content":"\\u00e9\\/x"},"finish_reason":null}]}')).toBe('"\\u00e9\\/x"');
+    expect(fast('{"choices":[{"delta":{"role":"assistant","content":"b"},"finish_reason":null}]}')).toBe('"b"');
   });
 
   test("text that looks like JSON structure inside the content cannot fool it", () => {
@@ -45,6 +46,7 @@ describe("the byte-level fast path for plain content chunks", () => {
     ["a string cut short", '{"choices":[{"delta":{"content":"abc'],
     ["no content (a role or tool chunk)", chunk({ role: "assistant" })],
     ["[DONE]", "[DONE]"],
+    ["a content outside the delta, before it", '{"x":{"content":"a"},"choices":[{"delta":{"content":"b"},"finish_reason":null}]}'],
   ])("%s takes the exact, parsing path", (_name, json) => {
     expect(fast(json)).toBeUndefined();
   });
