@@ -10,10 +10,27 @@ const forbidden = (type: string, message: string) => new ChatError({ status: 403
  * bound to loopback only loopback names (and configured ones) are served.
  */
 export function checkHost(req: Request, config: Config): ChatError | undefined {
-  if (!isLoopback(config.host)) return undefined;
-  const host = hostname(req.headers.get("host") ?? "");
-  if (isLoopback(host) || host.endsWith(".localhost") || config.security.allowedHosts.includes(host)) return undefined;
+  const policy = hostPolicy(config);
+  if (!policy.loopback) return undefined;
+  const header = req.headers.get("host") ?? "";
+  // A client sends the same Host on every request: once allowed, one lookup instead of the parsing.
+  if (policy.allowed.has(header)) return undefined;
+  const host = hostname(header);
+  if (isLoopback(host) || host.endsWith(".localhost") || config.security.allowedHosts.includes(host)) {
+    if (policy.allowed.size < MAX_REMEMBERED_HOSTS) policy.allowed.add(header);
+    return undefined;
+  }
   return forbidden("host_not_allowed", `Host "${host}" is not allowed. Add it to CHAT_ALLOWED_HOSTS to serve it.`);
+}
+
+// Only allowed values are remembered, and only a few: a client inventing names fills nothing.
+const MAX_REMEMBERED_HOSTS = 64;
+const hostPolicies = new WeakMap<Config, { loopback: boolean; allowed: Set<string> }>();
+
+function hostPolicy(config: Config): { loopback: boolean; allowed: Set<string> } {
+  let policy = hostPolicies.get(config);
+  if (!policy) hostPolicies.set(config, (policy = { loopback: isLoopback(config.host), allowed: new Set() }));
+  return policy;
 }
 
 /**
@@ -35,7 +52,9 @@ export function checkOrigin(req: Request, config: Config): ChatError | undefined
 
 /** Only simple content types (form, text) skip the browser's CORS preflight: anything else is refused. */
 export function checkJson(req: Request): ChatError | undefined {
-  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const header = req.headers.get("content-type") ?? "";
+  if (header === "application/json") return undefined;
+  const type = header.split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
     return new ChatError({ status: 415, type: "unsupported_media_type", message: "Send the request body as JSON with Content-Type: application/json." });
   }
