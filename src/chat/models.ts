@@ -34,12 +34,26 @@ export class ModelCatalog {
     }
   }
 
-  /** The request's settings over the server's, with max_tokens capped by CHAT_MAX_TOKENS. */
-  async resolve(options: ChatOptions): Promise<Config> {
+  /**
+   * The request's settings over the server's, with max_tokens capped by CHAT_MAX_TOKENS. Answers at once
+   * (no promise, no copy of the config) unless another model must be looked up in the list.
+   */
+  resolve(options: ChatOptions): Config | Promise<Config> {
     const config = this.#config;
-    if (options.model !== undefined && options.model !== config.model && !(await this.list()).models.includes(options.model)) {
-      throw new ChatError({ status: 400, type: "model_not_allowed", message: `The model "${options.model}" is not offered by this server.` });
+    if (options.model !== undefined && options.model !== config.model) return this.#resolveListed(options, options.model);
+    if (options.temperature === undefined && options.maxTokens === undefined) return config;
+    return this.#merge(options);
+  }
+
+  async #resolveListed(options: ChatOptions, model: string): Promise<Config> {
+    if (!(await this.list()).models.includes(model)) {
+      throw new ChatError({ status: 400, type: "model_not_allowed", message: `The model "${model}" is not offered by this server.` });
     }
+    return this.#merge(options);
+  }
+
+  #merge(options: ChatOptions): Config {
+    const config = this.#config;
     const cap = config.maxTokens;
     const maxTokens = options.maxTokens === undefined ? cap : cap === undefined ? options.maxTokens : Math.min(options.maxTokens, cap);
     return {

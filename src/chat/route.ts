@@ -35,13 +35,17 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   try {
     const chat = await parseChatRequest(req, config.limits);
     messages = chat.messages;
-    settings = await deps.models.resolve(chat.options);
+    const resolved = deps.models.resolve(chat.options);
+    settings = resolved instanceof Promise ? await resolved : resolved;
   } catch (err) {
     return refuse(toChatError(err, config), trace);
   }
   if (!config.apiKey && !config.baseURL) return refuse(missingKey(), trace);
-  const client = server.requestIP(req)?.address ?? "unknown";
-  const refused = await admit(client, deps);
+  // The address costs a system call (getpeername): asked only when a per-client limit counts by it.
+  const { maxStreamsPerClient, requestsPerMinute } = config.limits;
+  const client = maxStreamsPerClient > 0 || requestsPerMinute > 0 ? (server.requestIP(req)?.address ?? "unknown") : "unknown";
+  const admitted = admit(client, deps);
+  const refused = admitted instanceof Promise ? await admitted : admitted;
   if (refused) return refuse(refused, trace);
 
   // 122 random bits: the id is the only key to a live answer when no access token is configured.
@@ -108,8 +112,11 @@ function refuse(err: ChatError, trace: ChatTrace | undefined): Response {
   return errorResponse(err);
 }
 
-/** The limits a new stream must pass: total, per client address, and requests a minute. */
-async function admit(client: string, { config, active, rateLimiter }: ChatDeps): Promise<ChatError | undefined> {
+/**
+ * The limits a new stream must pass: total, per client address, and requests a minute. Synchronous
+ * unless the rate limiter is (Redis): an await costs a turn of the microtask queue on every chat.
+ */
+function admit(client: string, { config, active, rateLimiter }: ChatDeps): ChatError | undefined | Promise<ChatError | undefined> {
   const { maxStreams, maxStreamsPerClient } = config.limits;
   if (active.size >= maxStreams) return tooBusy();
   if (maxStreamsPerClient > 0 && active.countFor(client) >= maxStreamsPerClient) {
