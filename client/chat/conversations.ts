@@ -1,4 +1,4 @@
-import { createStore, reconcile } from "solid-js/store";
+import { createStore, reconcile, unwrap } from "solid-js/store";
 import type { Settings } from "./settings.ts";
 import { type Message, type Persistence, visiblePath } from "./store.ts";
 
@@ -76,8 +76,8 @@ export function createConversationList(opts: {
 }) {
   const now = opts.now ?? Date.now;
   const [state, setState] = createStore<{ items: Conversation[] }>({ items: [] });
-  const keep = (c: Conversation) => {
-    const plain = copy(c);
+  /** Stores and announces `plain`, which nothing else may hold (the store's own objects are copied first). */
+  const keep = (plain: Conversation) => {
     opts.channel?.postMessage({ put: plain } satisfies Change);
     return opts.storage.put(plain).catch(() => undefined);
   };
@@ -98,7 +98,7 @@ export function createConversationList(opts: {
     const at = now();
     const c: Conversation = { id: newId(), createdAt: at, updatedAt: at, messages: [], settings: {}, ...init };
     setState("items", (items) => [c, ...items].sort(newestFirst));
-    void keep(c);
+    void keep(copy(c));
     return c;
   }
 
@@ -118,7 +118,7 @@ export function createConversationList(opts: {
       const saved = Array.isArray(old) ? { messages: old } : (old as { messages?: unknown; settings?: unknown } | undefined);
       if (saved && Array.isArray(saved.messages) && saved.messages.length > 0) {
         const c = add({ messages: saved.messages as Message[], settings: (saved.settings ?? {}) as Settings });
-        await keep(c);
+        await keep(copy(c));
         opts.legacy?.forget();
       }
     },
@@ -142,7 +142,7 @@ export function createConversationList(opts: {
       const c = find(id);
       if (!c) return;
       setState("items", (x) => x.id === id, "title", title.trim() || undefined);
-      void keep(find(id)!);
+      void keep(copy(unwrap(find(id)!)));
     },
 
     remove(id: string): void {
@@ -159,19 +159,18 @@ export function createConversationList(opts: {
           return c && { messages: copy(c.messages), settings: { ...c.settings }, leaf: c.leaf };
         },
         save: ({ messages, settings = {}, leaf }) => {
-          if (!find(id)) return; // deleted while its answer was ending
+          const c = find(id);
+          if (!c) return; // deleted while its answer was ending
+          // Serialised once, from the plain objects under the stores (through their proxies it is several
+          // times slower), for the change check, this list's copy and what is stored: a long answer is 100+ KB.
+          const json = JSON.stringify(unwrap(messages));
           // Switching versions is not news: only a changed message moves the conversation to the top.
-          // One serialisation serves the comparison and the copy: a long answer is 100+ KB of it.
-          const json = JSON.stringify(messages);
-          const changed = JSON.stringify(find(id)!.messages) !== json;
-          setState("items", (x) => x.id === id, {
-            messages: JSON.parse(json) as Message[],
-            settings: { ...settings },
-            leaf,
-            ...(changed && { updatedAt: now() }),
-          });
+          const changed = JSON.stringify(unwrap(c).messages) !== json;
+          const fields = { settings: copy(unwrap(settings)), leaf, ...(changed && { updatedAt: now() }) };
+          setState("items", (x) => x.id === id, { ...fields, messages: JSON.parse(json) as Message[] });
           if (changed) sort();
-          void keep(find(id)!);
+          const { messages: _, ...rest } = unwrap(c);
+          void keep({ ...copy(rest), messages: JSON.parse(json) as Message[] });
         },
       };
     },

@@ -10,6 +10,7 @@ import {
   stopAnswer,
   streamChat,
 } from "./stream.ts";
+import { yieldToPage } from "./yield-to-page.ts";
 
 export interface Message {
   id: string;
@@ -206,6 +207,8 @@ export function createChat(opts: ChatOptions = {}) {
       live = undefined;
       setState("streaming", false);
     }
+    // A task of its own: the task that drew the answer's end is long enough without copying 100+ KB.
+    await yieldToPage();
     save();
   }
 

@@ -1,5 +1,6 @@
 import { createParser } from "eventsource-parser";
 import { bearer } from "./auth.ts";
+import { yieldToPage } from "./yield-to-page.ts";
 
 export type Role = "user" | "assistant" | "system";
 
@@ -266,19 +267,4 @@ function joinDeltas(events: ChatStreamEvent[]): ChatStreamEvent[] {
     else out.push(e);
   }
   return out;
-}
-
-/**
- * Lets rendering and input run, then resumes. A message, not setTimeout: timers in a hidden tab are
- * throttled to one a second, which would hold a long answer back while its tab is in the background.
- */
-function yieldToPage(): Promise<void> {
-  return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(undefined);
-  });
 }
