@@ -2,6 +2,12 @@ import type { HLJSApi } from "highlight.js";
 
 let hljs: HLJSApi | undefined;
 let loading: Promise<HLJSApi> | undefined;
+/** Languages whose grammar has been compiled, by the name highlight.js knows them by. */
+const warmed = new Set<string>();
+const warming = new Map<string, Promise<void>>();
+
+/** The most code a warm-up highlights: enough to compile the grammar's modes a block of that language uses. */
+const WARM_SAMPLE_CHARS = 2000;
 
 /** The highlighter if it has loaded; undefined until then. */
 export function loadedHighlighter(): HLJSApi | undefined {
@@ -14,23 +20,48 @@ export function loadHighlighter(): Promise<HLJSApi> {
   return loading;
 }
 
-/** Highlighted html for `code`, or undefined when the language is unknown or the highlighter not loaded yet. */
+/**
+ * Highlighted html for `code`; undefined when the language is unknown, or not ready yet (the highlighter
+ * still loading, or the grammar not compiled: call `prepareLanguage`, then render again).
+ */
 export function highlight(code: string, lang: string): string | undefined {
-  if (!hljs || !lang || !hljs.getLanguage(lang)) return undefined;
+  const name = hljs && lang ? hljs.getLanguage(lang)?.name : undefined;
+  if (!hljs || !name || !warmed.has(name)) return undefined;
   return hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
 }
 
+/** True when `highlight` can colour `lang` now, or never will (an unknown language): nothing to wait for. */
+export function languageReady(lang: string): boolean {
+  if (!hljs) return !lang;
+  const name = hljs.getLanguage(lang)?.name;
+  return !name || warmed.has(name);
+}
+
 /**
- * Compiles `lang`'s grammar in an idle callback of its own. highlight.js compiles a grammar on its first
- * use (30–70 ms for TypeScript under load), which would otherwise land in a frame that renders blocks.
+ * Loads the highlighter and compiles `lang`'s grammar in an idle callback of its own, by highlighting
+ * `sample` (real code of that language): highlight.js compiles a grammar, and each of its regular
+ * expressions, on first use (30–70 ms for TypeScript under load), which would otherwise land in a frame
+ * that renders blocks. Resolves once `highlight` colours `lang`.
  */
-export function warmLanguage(lang: string): Promise<void> {
+export function prepareLanguage(lang: string, sample: string): Promise<void> {
+  return loadHighlighter().then((h) => {
+    const name = lang ? h.getLanguage(lang)?.name : undefined;
+    if (!name || warmed.has(name)) return;
+    let ready = warming.get(name);
+    if (!ready) {
+      ready = idle().then(() => {
+        h.highlight(sample.slice(0, WARM_SAMPLE_CHARS), { language: lang, ignoreIllegals: true });
+        warmed.add(name);
+      });
+      warming.set(name, ready);
+    }
+    return ready;
+  });
+}
+
+function idle(): Promise<void> {
   return new Promise((resolve) => {
-    const run = () => {
-      if (hljs && lang && hljs.getLanguage(lang)) hljs.highlight("", { language: lang, ignoreIllegals: true });
-      resolve();
-    };
-    if (typeof requestIdleCallback === "function") requestIdleCallback(run, { timeout: 200 });
-    else setTimeout(run, 0);
+    if (typeof requestIdleCallback === "function") requestIdleCallback(() => resolve(), { timeout: 200 });
+    else setTimeout(resolve, 0);
   });
 }

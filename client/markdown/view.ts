@@ -1,7 +1,7 @@
 import type { Links } from "marked";
 import { flashCopied, copyText } from "./copy-text.ts";
 import { createBlockSplitter } from "./blocks.ts";
-import { loadedHighlighter, loadHighlighter, warmLanguage } from "./highlight.ts";
+import { languageReady, loadedHighlighter, prepareLanguage } from "./highlight.ts";
 import { createFenceColourer, longFence, plainFenceHtml } from "./long-fence.ts";
 import { MARKED_OPTIONS, fenceLanguage, markdownToHtml, tokensToHtml } from "./render.ts";
 import { type Sanitize, createSanitizer } from "./sanitize.ts";
@@ -67,10 +67,10 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     const el = document.createElement("div");
     el.className = classes.block;
     el.append(decorate(content, classes));
-    const code = loadedHighlighter() ? null : el.querySelector("code[class*=language-]");
-    if (code) {
+    // A language not ready yet shows plain now, and every block is coloured again once it is.
+    for (const code of el.querySelectorAll("code[class*=language-]")) {
       const lang = fenceLanguage(code.className.match(/language-(\S+)/)?.[1]);
-      void loadHighlighter().then(() => warmLanguage(lang)).then(rehighlight);
+      if (!languageReady(lang)) void prepareLanguage(lang, code.textContent ?? "").then(rehighlight);
     }
     return el;
   };
@@ -118,7 +118,7 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     const el = block(sanitize(fence ? plainFenceHtml(fence) : tokensToHtml(tokens)));
     root.insertBefore(el, openEl ?? null);
     finished.push({ tokens, el });
-    if (fence && loadedHighlighter()) colourer.colour(el, fence);
+    if (fence && languageReady(fence.language) && loadedHighlighter()) colourer.colour(el, fence);
   };
 
   const showOpen = (open: string, links: Links) => {

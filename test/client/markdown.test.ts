@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Lexer, type Token } from "marked";
 import { createBlockSplitter } from "../../client/markdown/blocks.ts";
 import { healBlock } from "../../client/markdown/heal.ts";
-import { loadHighlighter } from "../../client/markdown/highlight.ts";
+import { languageReady, loadHighlighter, prepareLanguage } from "../../client/markdown/highlight.ts";
 import { MARKED_OPTIONS, markdownToHtml, tokensToHtml } from "../../client/markdown/render.ts";
 
 // The html here is the renderer's output BEFORE sanitising; what survives the sanitiser is tested in a real
@@ -68,6 +68,16 @@ describe("rendering", () => {
     expect(html).toBe('<pre><code class="hljs language-jsimg">x</code></pre>');
   });
 
+  test("a language is coloured once its grammar is compiled (off the rendering path); until then its code is plain", async () => {
+    await loadHighlighter();
+    expect(languageReady("go")).toBe(false);
+    expect(markdownToHtml("```go\nfunc main() {}\n```")).toBe('<pre><code class="hljs language-go">func main() {}</code></pre>');
+    await prepareLanguage("go", "func main() {}");
+    expect(languageReady("go")).toBe(true);
+    expect(languageReady("cobol")).toBe(true); // unknown: nothing to wait for
+    expect(markdownToHtml("```go\nfunc main() {}\n```")).toContain('<span class="hljs-');
+  });
+
   test("with the highlighter loaded, the listed languages are coloured and unknown ones stay plain", async () => {
     await loadHighlighter();
     const samples: Record<string, string> = {
@@ -86,6 +96,7 @@ describe("rendering", () => {
       sql: "SELECT 1 FROM t;",
     };
     for (const [lang, code] of Object.entries(samples)) {
+      await prepareLanguage(lang, code);
       expect({ lang, html: markdownToHtml(`\`\`\`${lang}\n${code}\n\`\`\``) }).toEqual({ lang, html: expect.stringContaining('<span class="hljs-') });
     }
     expect(markdownToHtml("```cobol\nMOVE A TO B\n```")).not.toContain("<span");
