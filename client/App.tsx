@@ -134,15 +134,22 @@ export default function App() {
   document.addEventListener("keydown", onKeyDown);
   onCleanup(() => document.removeEventListener("keydown", onKeyDown));
 
-  // An answer that was streaming when the page went away is picked up again once the server may be asked.
-  // Likewise each conversation opened later (one left mid-answer before a reload picks up when opened).
+  // An answer that was streaming when the page went away is picked up again once the server may be asked:
+  // the one on screen, and each other conversation's, off screen (the sidebar shows it arriving).
+  const canAsk = () => status() !== undefined && !locked() && loaded() === true;
   createEffect(
-    on(
-      () => [status() !== undefined && !locked() && loaded() === true, current()] as const,
-      ([open, chat]) => {
-        if (open) void chat.resume();
-      },
-    ),
+    on([canAsk, current], ([open, chat]) => {
+      if (open) void chat.resume();
+    }),
+  );
+  createEffect(
+    on(canAsk, (open) => {
+      if (!open) return;
+      for (const c of list.state.items) {
+        const arriving = c.messages.some((m) => m.status === "streaming" && m.streamId);
+        if (arriving && c.id !== activeId()) void chats.follow(c.id).resume();
+      }
+    }),
   );
 
   /** Tries a token on the server: kept when accepted, otherwise the server's reason is shown. */

@@ -17,6 +17,16 @@ export function createLiveChats(make: (id: string) => Chat) {
       setChats(map.set(id, chat));
       return chat;
     },
+    /**
+     * Follows conversation `id` off screen without touching the others (after a reload, an answer that was
+     * arriving there when the page went away): its chat is kept, to be shown as it is if it is opened.
+     */
+    follow(id: string): Chat {
+      const map = chats();
+      const chat = map.get(id) ?? make(id);
+      setChats(map.set(id, chat));
+      return chat;
+    },
     /** Whether an answer is arriving in conversation `id` (tracked, for the sidebar). */
     answering: (id: string) => !!chats().get(id)?.state.streaming,
     /** Stops conversation `id`'s answer, if any, and forgets its chat (it is being deleted). */

@@ -104,6 +104,29 @@ describe.skipIf(!hasChromium)("several conversations in a real browser (compiled
     await closeAll(context, foreign, problems);
   }, 40_000);
 
+  test("after a reload, an answer still arriving in a conversation not on screen goes on arriving there", async () => {
+    const { context, page, foreign, problems } = await open();
+    const slow = `Slow again ${directive({ tokens: 40, delay: 60 })}`;
+    await box(page).fill(slow);
+    await box(page).press("Enter");
+    await page.waitForFunction(() => (document.querySelector('[data-role="assistant"] [data-text]')?.textContent ?? "").length > 10);
+    await page.getByRole("button", { name: "New chat" }).click();
+    await page.getByText("How can I help?").waitFor();
+    const cancelled = fake.stats.cancelled;
+
+    await page.reload();
+    await page.getByText("How can I help?").waitFor();
+    const item = sidebar(page).locator("li").filter({ hasText: slow });
+    await item.getByRole("img", { name: "Answering" }).waitFor();
+    // It ends off screen, never having been opened, and is whole when opened.
+    await item.getByRole("img", { name: "Answering" }).waitFor({ state: "detached", timeout: 15_000 });
+    await item.getByRole("button", { name: slow, exact: true }).click();
+    await page.locator('[data-role="assistant"][data-status="done"]').waitFor();
+    expect(await answers(page).locator("[data-text]").allTextContents()).toEqual([fakeText({ tokens: 40 })]);
+    expect(fake.stats.cancelled).toBe(cancelled);
+    await closeAll(context, foreign, problems);
+  }, 40_000);
+
   test("two tabs see each other's new, renamed, changed and deleted conversations without a reload", async () => {
     const { context, page: a, foreign, problems } = await open();
     const first = `Tabs one ${directive({ tokens: 3 })}`;
