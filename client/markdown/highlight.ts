@@ -7,7 +7,7 @@ const warmed = new Set<string>();
 const warming = new Map<string, Promise<void>>();
 
 /** The most code a warm-up highlights: enough to compile the grammar's modes a block of that language uses. */
-const WARM_SAMPLE_CHARS = 2000;
+const WARM_SAMPLE_CHARS = 1000;
 
 /** The highlighter if it has loaded; undefined until then. */
 export function loadedHighlighter(): HLJSApi | undefined {
@@ -30,6 +30,19 @@ export function highlight(code: string, lang: string): string | undefined {
   return hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
 }
 
+/**
+ * `highlight` for one piece of a longer text, and whether the piece ended at the grammar's top level (outside
+ * any comment, string or other open construct): only then can the next piece be highlighted on its own
+ * and come out as it would in one piece. Undefined when `highlight` would be.
+ */
+export function highlightPiece(code: string, lang: string): { html: string; atTop: boolean } | undefined {
+  const language = hljs && lang ? hljs.getLanguage(lang) : undefined;
+  if (!hljs || !language?.name || !warmed.has(language.name)) return undefined;
+  // `_top` (the mode the text ended in) is highlight.js's own continuation state; its tests pin its meaning.
+  const result = hljs.highlight(code, { language: lang, ignoreIllegals: true }) as { value: string; _top?: unknown };
+  return { html: result.value, atTop: result._top === language };
+}
+
 /** True when `highlight` can colour `lang` now, or never will (an unknown language): nothing to wait for. */
 export function languageReady(lang: string): boolean {
   if (!hljs) return !lang;
@@ -49,10 +62,15 @@ export function prepareLanguage(lang: string, sample: string): Promise<void> {
     if (!name || warmed.has(name)) return;
     let ready = warming.get(name);
     if (!ready) {
-      ready = idle().then(() => {
-        h.highlight(sample.slice(0, WARM_SAMPLE_CHARS), { language: lang, ignoreIllegals: true });
-        warmed.add(name);
-      });
+      // Two idle callbacks, each well under a long task: the grammar, then the regular expressions the
+      // sample's constructs need (each compiles when first matched against).
+      ready = idle()
+        .then(() => void h.highlight("", { language: lang, ignoreIllegals: true }))
+        .then(idle)
+        .then(() => {
+          h.highlight(sample.slice(0, WARM_SAMPLE_CHARS), { language: lang, ignoreIllegals: true });
+          warmed.add(name);
+        });
       warming.set(name, ready);
     }
     return ready;

@@ -1,11 +1,11 @@
 import type { Token, Tokens } from "marked";
-import { highlight } from "./highlight.ts";
+import { highlightPiece } from "./highlight.ts";
 import { codeToHtml, fenceLanguage } from "./render.ts";
 import type { Sanitize } from "./sanitize.ts";
 
 /** A finished code block longer than this is shown plain at once and coloured afterwards, in steps. */
 const LONG_FENCE_CHARS = 2048;
-/** Lines of highlighted html sanitised in one step: a few milliseconds each. */
+/** Lines highlighted and sanitised in one step: a few milliseconds each. */
 const PIECE_LINES = 40;
 /** Colouring works this long at most per idle callback (a long task is 50 ms). */
 const SLICE_MS = 8;
@@ -30,9 +30,8 @@ export function plainFenceHtml(fence: LongFence): string {
 
 /**
  * Colours long code blocks in idle time. Highlighting a 240-line block and sanitising the result in one
- * piece took 50–140 ms in one frame; here highlighting is one step, and its html is sanitised a few dozen
- * lines per step (each piece whole markup, each through the sanitiser). The block's text is swapped for
- * the coloured one when every piece is ready, so it never shows half coloured.
+ * piece took 50–140 ms in one frame; here each step highlights and sanitises a few dozen lines. The
+ * block's text is swapped for the coloured one when every piece is ready, so it never shows half coloured.
  */
 export function createFenceColourer(sanitize: Sanitize) {
   const jobs: Generator<void>[] = [];
@@ -71,12 +70,10 @@ export function createFenceColourer(sanitize: Sanitize) {
 }
 
 function* colourSteps(code: Element, fence: LongFence, sanitize: Sanitize): Generator<void> {
-  const html = highlight(fence.text, fence.language);
-  if (html === undefined) return;
-  yield;
   const coloured = document.createDocumentFragment();
-  for (const piece of splitLines(html, PIECE_LINES)) {
-    coloured.append(sanitize(piece));
+  for (const html of highlightInPieces(fence.text, fence.language, PIECE_LINES)) {
+    if (html === undefined) return;
+    coloured.append(sanitize(html));
     yield;
   }
   // A new answer may have replaced the block meanwhile.
@@ -84,23 +81,21 @@ function* colourSteps(code: Element, fence: LongFence, sanitize: Sanitize): Gene
 }
 
 /**
- * highlight.js's html cut after every `lines` line ends that lie outside any span, so each piece is whole
- * markup (a span may cross lines: a comment, a template string). Its output has no other tags.
+ * `text` highlighted about `lines` lines at a time (undefined if the language is not ready). A piece ends
+ * only where the grammar is back at its top level (not inside a comment or a string), so each piece comes
+ * out as it would in one piece, and is whole markup: joined, they are the text highlighted in one go.
  */
-function splitLines(html: string, lines: number): string[] {
-  const pieces: string[] = [];
-  let depth = 0;
-  let count = 0;
-  let from = 0;
-  const marks = /<span\b[^>]*>|<\/span>|\n/g;
-  for (let m = marks.exec(html); m; m = marks.exec(html)) {
-    if (m[0] !== "\n") depth += m[0] === "</span>" ? -1 : 1;
-    else if (depth === 0 && ++count >= lines) {
-      pieces.push(html.slice(from, m.index + 1));
-      from = m.index + 1;
-      count = 0;
-    }
+export function* highlightInPieces(text: string, language: string, lines: number): Generator<string | undefined> {
+  const all = text.split("\n");
+  for (let from = 0; from < all.length; ) {
+    let to = from;
+    let piece: ReturnType<typeof highlightPiece>;
+    do {
+      to = Math.min(to + lines, all.length);
+      piece = highlightPiece(all.slice(from, to).join("\n") + (to < all.length ? "\n" : ""), language);
+      if (!piece) return yield undefined;
+    } while (!piece.atTop && to < all.length);
+    yield piece.html;
+    from = to;
   }
-  if (from < html.length) pieces.push(html.slice(from));
-  return pieces;
 }

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { Lexer, type Token } from "marked";
 import { createBlockSplitter } from "../../client/markdown/blocks.ts";
 import { healBlock } from "../../client/markdown/heal.ts";
-import { languageReady, loadHighlighter, prepareLanguage } from "../../client/markdown/highlight.ts";
+import { highlight, languageReady, loadHighlighter, prepareLanguage } from "../../client/markdown/highlight.ts";
+import { highlightInPieces } from "../../client/markdown/long-fence.ts";
 import { MARKED_OPTIONS, markdownToHtml, tokensToHtml } from "../../client/markdown/render.ts";
 
 // The html here is the renderer's output BEFORE sanitising; what survives the sanitiser is tested in a real
@@ -100,6 +101,25 @@ describe("rendering", () => {
       expect({ lang, html: markdownToHtml(`\`\`\`${lang}\n${code}\n\`\`\``) }).toEqual({ lang, html: expect.stringContaining('<span class="hljs-') });
     }
     expect(markdownToHtml("```cobol\nMOVE A TO B\n```")).not.toContain("<span");
+  });
+});
+
+describe("long code blocks coloured in pieces", () => {
+  test("the pieces, joined, are the block highlighted in one go, even with comments and strings across piece ends", async () => {
+    await prepareLanguage("ts", "const a = 1;");
+    const lines = Array.from({ length: 130 }, (_, i) => `  const v${i} = await store.get("k-${i}"); // line ${i}`);
+    // A block comment and a template string that each span a piece boundary (every 40 lines).
+    lines.splice(38, 0, "  /* a comment", "     across the cut */");
+    lines.splice(79, 0, "  const t = `a template", "  across the cut ${x} too`;");
+    const code = `async function migrate(store: Store) {\n${lines.join("\n")}\n}`;
+    const pieces = [...highlightInPieces(code, "ts", 40)];
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces.join("")).toBe(highlight(code, "ts")!);
+    for (const piece of pieces) expect(piece!.split("<span").length).toBe(piece!.split("</span>").length);
+  });
+
+  test("a language that is not ready gives no pieces to show", () => {
+    expect([...highlightInPieces("x := 1", "go-not-a-language", 40)]).toEqual([undefined]);
   });
 });
 
