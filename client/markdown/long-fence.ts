@@ -6,7 +6,7 @@ import type { Sanitize } from "./sanitize.ts";
 /** A finished code block longer than this is shown plain at once and coloured afterwards, in steps. */
 const LONG_FENCE_CHARS = 2048;
 /** Lines highlighted and sanitised in one step: a few milliseconds each. */
-const PIECE_LINES = 40;
+const PIECE_LINES = 16;
 /** Colouring works this long at most per idle callback (a long task is 50 ms). */
 const SLICE_MS = 8;
 
