@@ -8,7 +8,7 @@ const LONG_FENCE_CHARS = 2048;
 /** Lines highlighted and sanitised in one step: a few milliseconds each. */
 const PIECE_LINES = 16;
 /** Colouring works this long at most per idle callback (a long task is 50 ms). */
-const SLICE_MS = 8;
+const SLICE_MS = 5;
 
 export interface LongFence {
   text: string;

@@ -24,9 +24,9 @@ export interface MarkdownView {
 let sharedSanitizer: Sanitize | undefined;
 
 /** Most text lexed in one step while catching up; a step then costs a few milliseconds. */
-const STEP_CHARS = 4096;
+const STEP_CHARS = 2048;
 /** Work stops for the frame after this long, so the page stays responsive (a long task is 50 ms). */
-const FRAME_BUDGET_MS = 8;
+const FRAME_BUDGET_MS = 5;
 /** An open code fence longer than this gets its new lines appended instead of being rendered again. */
 const OPEN_FENCE_CHARS = 2048;
 
