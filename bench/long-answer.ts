@@ -33,8 +33,18 @@ const RUN_TIMEOUT_MS = 120_000;
 /** After the answer ends, the rest of it must be on screen within this. */
 const RENDER_TIMEOUT_MS = 10_000;
 
+/** What the page records: long tasks, long animation frames (with the scripts that ran in them), and the answer's milestones. */
+interface PageRecord {
+  tasks: { start: number; duration: number }[];
+  frames: { start: number; duration: number; scripts: string[] }[];
+  first?: number;
+  done?: number;
+}
+
 interface RunResult {
   longTasks: number[];
+  /** Each long animation frame after sending: its length and what ran in it (Chromium's LoAF API). */
+  longFrames: string[];
   /** Long tasks while the page loaded, before the message was sent (not part of the figure). */
   loadLongTasks: number;
   firstTextMs: number;
@@ -46,11 +56,23 @@ interface RunResult {
 
 /** In the page before sending: long tasks (buffered, so none is missed) and when the answer starts and ends. */
 function observe() {
-  const w = window as unknown as { __bench: { tasks: { start: number; duration: number }[]; first?: number; done?: number } };
-  w.__bench = { tasks: [] };
+  const w = window as unknown as { __bench: PageRecord };
+  w.__bench = { tasks: [], frames: [] };
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) w.__bench.tasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: "longtask", buffered: true });
+  // Long animation frames name the scripts that ran in them: where a long task came from.
+  type Script = { invoker: string; sourceFunctionName: string; duration: number };
+  new PerformanceObserver((list) => {
+    type Frame = { startTime: number; duration: number; renderStart: number; styleAndLayoutStart: number; scripts: Script[] };
+    for (const e of list.getEntries() as unknown as Frame[]) {
+      const end = e.startTime + e.duration;
+      const scripts = e.scripts.filter((x) => x.duration >= 5).map((x) => `${x.invoker}${x.sourceFunctionName ? ` ${x.sourceFunctionName}` : ""} ${Math.round(x.duration)}`);
+      // The frame's rendering: animation-frame callbacks from renderStart, then style and layout (and paint).
+      if (e.renderStart > 0) scripts.push(`rendering ${Math.round(end - e.renderStart)} (style+layout+paint ${Math.round(end - e.styleAndLayoutStart)})`);
+      w.__bench.frames.push({ start: e.startTime, duration: e.duration, scripts });
+    }
+  }).observe({ type: "long-animation-frame", buffered: true });
   new MutationObserver(() => {
     const answer = document.querySelector('[data-role="assistant"]');
     if (!answer) return;
@@ -101,10 +123,13 @@ async function runOnce(browser: Browser, url: string, expected: Parameters<typeo
     const renderedAt = await page.evaluate(() => performance.now());
     // Let the last frames' long tasks be reported.
     await page.waitForTimeout(300);
-    const b = await page.evaluate(() => (window as unknown as { __bench: { tasks: { start: number; duration: number }[]; first?: number; done?: number } }).__bench);
+    const b = await page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
     const during = b.tasks.filter((t) => t.start >= sentAt);
     return {
       longTasks: during.map((t) => t.duration),
+      longFrames: b.frames
+        .filter((f) => f.start >= sentAt && f.duration > GOAL_MS)
+        .map((f) => `${Math.round(f.duration)} ms at +${Math.round(f.start - sentAt)} ms: ${f.scripts.join(", ")}`),
       loadLongTasks: b.tasks.length - during.length,
       firstTextMs: (b.first ?? Number.NaN) - sentAt,
       doneMs: (b.done ?? Number.NaN) - sentAt,
@@ -151,7 +176,8 @@ async function main(): Promise<number> {
       console.log(
         `run ${i + 1}: streamed in ${fmt(r.doneMs)} ms (first text ${fmt(r.firstTextMs)} ms, all rendered ${fmt(r.renderedMs)} ms); long tasks ${r.longTasks.length}, ` +
           `max ${fmt(Math.max(0, ...r.longTasks))} ms, total ${fmt(total)} ms; during page load ${r.loadLongTasks}` +
-          (r.problems.length ? `\n  PROBLEMS: ${r.problems.join("; ")}` : "; fully rendered"),
+          (r.problems.length ? `\n  PROBLEMS: ${r.problems.join("; ")}` : "; fully rendered") +
+          r.longFrames.map((f) => `\n  long frame ${f}`).join(""),
       );
     }
     const load1 = loadavg();
