@@ -45,10 +45,10 @@ export type ChatStreamEvent =
 
 // A single model line may be large (reasoning traces), but an endless line must not eat the tab's memory.
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
-/** Text parsed between checks of the clock: ~16 KB is a few hundred events, a few milliseconds. */
-const FEED_CHARS = 16 * 1024;
+/** Text parsed between checks of the clock: ~8 KB is a hundred-odd events, a millisecond or two. */
+const FEED_CHARS = 8 * 1024;
 /** Work on the stream runs this long at most before the page gets a turn (a long task is 50 ms). */
-const YIELD_AFTER_MS = 8;
+const YIELD_AFTER_MS = 4;
 
 /**
  * POSTs the conversation and yields the answer's events. Every server, network and protocol failure

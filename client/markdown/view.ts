@@ -1,7 +1,7 @@
 import type { Links } from "marked";
 import { flashCopied, copyText } from "./copy-text.ts";
 import { createBlockSplitter } from "./blocks.ts";
-import { languageReady, loadedHighlighter, prepareLanguage } from "./highlight.ts";
+import { languageReady, loadHighlighter, loadedHighlighter, prepareLanguage } from "./highlight.ts";
 import { createFenceColourer, longFence, plainFenceHtml } from "./long-fence.ts";
 import { MARKED_OPTIONS, fenceLanguage, markdownToHtml, tokensToHtml } from "./render.ts";
 import { type Sanitize, createSanitizer } from "./sanitize.ts";
@@ -219,8 +219,9 @@ const SAMPLE =
   "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n```ts\nconst x = 1;\n```\n\nThe *end";
 
 /**
- * Runs each stage of rendering once on a small sample, one stage per idle callback: the first answer then
- * does not pay for compiling the lexer's regular expressions and the sanitiser (tens of milliseconds).
+ * Runs each stage of rendering once on a small sample, one stage per idle callback, then loads the
+ * highlighter: the first answer then does not pay for compiling the lexer's regular expressions, the
+ * sanitiser or evaluating highlight.js (tens of milliseconds each).
  */
 export function warmUp(): void {
   let tokens: Tokens[] = [];
@@ -229,6 +230,9 @@ export function warmUp(): void {
     () => (tokens = createBlockSplitter(MARKED_OPTIONS).next(SAMPLE, true).finished),
     () => (html = tokens.map(tokensToHtml).join("") + markdownToHtml(SAMPLE, { open: true })),
     () => (sharedSanitizer ??= createSanitizer())(html),
+    // highlight.js (its own chunk) is evaluated now rather than mid-answer, at the first code block:
+    // 15–45 ms of script that would land among the frames of a streaming answer.
+    () => void loadHighlighter(),
   ];
   const next = () => {
     stages.shift()?.();
