@@ -21,7 +21,7 @@ const SAFE_CLASS = /^(?:hljs(?:-[\w-]+)?|[a-z]+_+|language-[\w+#.-]+|md-image)$/
 /** remend's stand-in for an image whose URL is still arriving. */
 const INCOMPLETE_IMAGE = "streamdown:incomplete-image";
 
-const CONFIG: Config = {
+const CONFIG: Config & { RETURN_DOM_FRAGMENT: true } = {
   ALLOWED_TAGS,
   ALLOWED_ATTR,
   ALLOW_DATA_ATTR: false,
@@ -30,6 +30,7 @@ const CONFIG: Config = {
   // pattern `align="center"`, `start="2"` and `type="checkbox"` would be dropped. None of them is a URL.
   ALLOWED_URI_REGEXP: SAFE_URL,
   ADD_URI_SAFE_ATTR: ["align", "start", "type"],
+  RETURN_DOM_FRAGMENT: true,
 };
 
 export type Sanitize = (html: string) => DocumentFragment;
@@ -75,19 +76,11 @@ export function createSanitizer(win: Window & typeof globalThis = window): Sanit
     }
   });
 
-  // One inert document for every call, the html parsed into an element of it and cleaned in place: per
-  // call, DOMPurify would otherwise parse a new document and re-read its configuration, and a long answer
-  // is hundreds of blocks. Inert: a document without a window runs no script and loads no image.
-  purify.setConfig({ ...CONFIG, IN_PLACE: true });
-  const inert = win.document.implementation.createHTMLDocument("");
-  return (html) => {
-    const root = inert.createElement("span");
-    root.innerHTML = html;
-    purify.sanitize(root);
-    const fragment = inert.createDocumentFragment();
-    fragment.append(...root.childNodes);
-    return fragment;
-  };
+  // The configuration is read once, not on every call: a long answer is hundreds of blocks. (Cleaning in
+  // place in one reused inert document was tried: its extra walks of the tree cost more, 0.16 against
+  // 0.1 ms a block in Chromium, than the document DOMPurify parses per call.)
+  purify.setConfig(CONFIG);
+  return (html) => purify.sanitize(html) as unknown as DocumentFragment;
 }
 
 function isSafeUrl(href: string): boolean {
