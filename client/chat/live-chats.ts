@@ -8,25 +8,23 @@ import type { Chat } from "./store.ts";
 export function createLiveChats(make: (id: string) => Chat) {
   // One Map, changed in place: `equals: false` makes each set a change.
   const [chats, setChats] = createSignal(new Map<string, Chat>(), { equals: false });
+  /**
+   * Follows conversation `id` off screen without touching the others (after a reload, an answer that was
+   * arriving there when the page went away): its chat is kept, to be shown as it is if it is opened.
+   */
+  const follow = (id: string): Chat => {
+    const map = chats();
+    const chat = map.get(id) ?? make(id);
+    setChats(map.set(id, chat));
+    return chat;
+  };
   return {
-    /** The chat for conversation `id` (its live one, or a new one); chats that have finished are let go. */
+    /** The chat for conversation `id` (its live one, or a new one); other chats that have finished are let go. */
     open(id: string): Chat {
-      const map = chats();
-      const chat = map.get(id) ?? make(id);
-      for (const [key, c] of map) if (!c.state.streaming) map.delete(key);
-      setChats(map.set(id, chat));
-      return chat;
+      for (const [key, c] of chats()) if (key !== id && !c.state.streaming) chats().delete(key);
+      return follow(id);
     },
-    /**
-     * Follows conversation `id` off screen without touching the others (after a reload, an answer that was
-     * arriving there when the page went away): its chat is kept, to be shown as it is if it is opened.
-     */
-    follow(id: string): Chat {
-      const map = chats();
-      const chat = map.get(id) ?? make(id);
-      setChats(map.set(id, chat));
-      return chat;
-    },
+    follow,
     /** Whether an answer is arriving in conversation `id` (tracked, for the sidebar). */
     answering: (id: string) => !!chats().get(id)?.state.streaming,
     /** Stops conversation `id`'s answer, if any, and forgets its chat (it is being deleted). */
