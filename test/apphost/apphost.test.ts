@@ -2,6 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FakeOpenAI, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
+import { captureOutput } from "../support/process-output.ts";
 import { postChat, readSse, userSays } from "../support/sse.ts";
 
 const root = join(import.meta.dir, "..", "..");
@@ -123,14 +124,8 @@ if (!dotnet && !process.env.CI) {
           CHAT_PORT: String(chatPort),
         },
       });
-      let out = "";
-      const pump = async (s: ReadableStream<Uint8Array>) => {
-        const dec = new TextDecoder();
-        for await (const c of s) out += dec.decode(c, { stream: true });
-      };
-      void pump(proc.stdout);
-      void pump(proc.stderr);
-      const output = () => (proc.exitCode === null ? out : `${out}\n[exited with ${proc.exitCode}]`);
+      const captured = captureOutput("the AppHost", proc);
+      const output = () => (proc.exitCode === null ? captured.text() : `${captured.text()}\n[exited with ${proc.exitCode}]`);
 
       let stopped: Awaited<ReturnType<typeof stopAppHost>>;
       try {
