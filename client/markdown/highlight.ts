@@ -25,9 +25,7 @@ export function loadHighlighter(): Promise<HLJSApi> {
  * still loading, or the grammar not compiled: call `prepareLanguage`, then render again).
  */
 export function highlight(code: string, lang: string): string | undefined {
-  const name = hljs && lang ? hljs.getLanguage(lang)?.name : undefined;
-  if (!hljs || !name || !warmed.has(name)) return undefined;
-  return hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
+  return highlightPiece(code, lang)?.html;
 }
 
 /**
