@@ -54,8 +54,10 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
   let openLinks: Links = {};
   // The <code> of a long open fence, and how much of the fence's body it shows.
   let openCode: { el: Element; shown: number } | undefined;
-  // Blocks rendered before highlight.js arrived, rendered again (coloured) a few a frame.
+  // Blocks rendered before their language was ready, rendered again (coloured) a few a frame.
   let uncoloured: typeof finished = [];
+  // Languages being prepared for this view: each is waited for once, not once per block that uses it.
+  const preparing = new Set<string>();
   let text = "";
   let streaming = false;
   let frame: number | undefined;
@@ -70,7 +72,12 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     // A language not ready yet shows plain now, and every block is coloured again once it is.
     for (const code of el.querySelectorAll("code[class*=language-]")) {
       const lang = fenceLanguage(code.className.match(/language-(\S+)/)?.[1]);
-      if (!languageReady(lang)) void prepareLanguage(lang, code.textContent ?? "").then(rehighlight);
+      if (languageReady(lang) || preparing.has(lang)) continue;
+      preparing.add(lang);
+      void prepareLanguage(lang, code.textContent ?? "").then(() => {
+        preparing.delete(lang);
+        rehighlight();
+      });
     }
     return el;
   };
