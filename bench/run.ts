@@ -1,7 +1,8 @@
 /**
  * `bun run bench`: the relay's benchmark, all on 127.0.0.1. Starts the lean fake upstream
- * (bench/upstream.ts), the floor relay (bench/floor.ts) and `dist/chat` built to a temp path, drives
- * them with the raw-socket load client (bench/client.ts), and prints one table.
+ * (bench/upstream.ts), the two floor relays (bench/floor.ts with `fetch`, bench/floor-sdk.ts with the
+ * openai SDK) and `dist/chat` built to a temp path, drives them with the raw-socket load client
+ * (bench/client.ts), and prints one table.
  *
  *   bun bench/run.ts            full run (5–8 minutes on 2 busy cores)
  *   bun bench/run.ts --smoke    seconds; checks it all still works; exits 1 on any failure (CI)
@@ -91,15 +92,19 @@ async function main() {
     ...FETCH_CAP,
     ...extra,
   });
-  const startFloor = () => start({ name: "floor", cmd: ["bun", "bench/floor.ts"], env: { PORT: "0", UPSTREAM: `${upstream.url}/v1`, ...FETCH_CAP }, core: SERVER_CORE });
+  const floorEnv = { PORT: "0", UPSTREAM: `${upstream.url}/v1`, ...FETCH_CAP };
+  const startFloor = () => start({ name: "floor", cmd: ["bun", "bench/floor.ts"], env: floorEnv, core: SERVER_CORE });
+  const startFloorSdk = () => start({ name: "floor+SDK", cmd: ["bun", "bench/floor-sdk.ts"], env: floorEnv, core: SERVER_CORE });
   const startChat = () => start({ name: "dist/chat", cmd: [binary], env: chatEnv(), core: SERVER_CORE, cwd: work });
 
   const rows: Row[] = [];
   const floor = await startFloor();
+  const floorSdk = await startFloorSdk();
   const chat = await startChat();
   const targets = [
     { name: "direct", url: upstream.url, kind: "direct" as const, pid: upstream.pid },
     { name: "floor", url: floor.url, kind: "relay" as const, pid: floor.pid },
+    { name: "floor+SDK", url: floorSdk.url, kind: "relay" as const, pid: floorSdk.pid },
     { name: "dist/chat", url: chat.url, kind: "relay" as const, pid: chat.pid },
   ];
 
@@ -148,21 +153,24 @@ async function main() {
   for (const t of phases.has("throughput") ? targets : []) {
     const s = tput[t.name]!;
     rows.push({ target: t.name, metric: `throughput, events/s (C=${P.tputC}, no delay)`, values: s.eps });
-    if (t.name === "dist/chat") rows.push({ target: t.name, metric: "throughput ÷ floor", values: s.eps.map((v, i) => v / floorEps[i]!), goal: { min: 0.9 } });
+    if (t.name !== "direct" && t.name !== "floor") rows.push({ target: t.name, metric: "throughput ÷ floor", values: s.eps.map((v, i) => v / floorEps[i]!), goal: t.name === "dist/chat" ? { min: 0.9 } : undefined });
     rows.push({ target: t.name, metric: t.name === "direct" ? "upstream CPU µs per event" : "server CPU µs per relayed event", values: s.serverUsPerEvent });
     rows.push({ target: t.name, metric: "harness CPU during it (cores; client+upstream)", values: s.harnessCpu });
     rows.push({ target: t.name, metric: "other agents' CPU during it (cores)", values: s.otherCores });
   }
   await floor.stop();
+  await floorSdk.stop();
   await chat.stop();
 
   if (phases.has("streams")) {
     rows.push(...(await streams({ name: "dist/chat", start: startChat, upstreamPid: upstream.pid })));
     rows.push(...(await streams({ name: "floor", start: startFloor, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
+    rows.push(...(await streams({ name: "floor+SDK", start: startFloorSdk, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
   }
   if (phases.has("cold")) {
     rows.push(...(await coldStart(binary, chatEnv)));
-    rows.push(...(await floorColdStart(`${upstream.url}/v1`)));
+    rows.push(...(await floorColdStart("floor", "bench/floor.ts", `${upstream.url}/v1`)));
+    rows.push(...(await floorColdStart("floor+SDK", "bench/floor-sdk.ts", `${upstream.url}/v1`)));
   }
   rows.push({ target: "dist/chat", metric: "binary size (MiB)", values: [Bun.file(binary).size / 1024 / 1024] });
   if (phases.has("assets")) rows.push(...(await clientAssets(binary, chatEnv)));
@@ -262,14 +270,15 @@ async function coldStart(binary: string, chatEnv: (extra?: Record<string, string
 }
 
 /**
- * The same measurement for the floor relay compiled the same way (bytecode, minified): what Bun itself
- * costs to start and to hold one idle server, the reference for the ≤ 30 ms and ≤ 50 MB targets.
+ * The same measurement for a floor relay compiled the same way (bytecode, minified): what Bun itself
+ * (and, for floor+SDK, Bun with the SDK) costs to start and to hold one idle server, the references
+ * for the ≤ 30 ms and ≤ 50 MB targets.
  */
-async function floorColdStart(upstreamURL: string): Promise<Row[]> {
-  const floorBinary = join(work, "floor");
-  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", "bench/floor.ts", "--outfile", floorBinary], { cwd: root, stdout: "pipe", stderr: "pipe" });
+async function floorColdStart(name: string, file: string, upstreamURL: string): Promise<Row[]> {
+  const floorBinary = join(work, name.replace(/\W/g, "-"));
+  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", file, "--outfile", floorBinary], { cwd: root, stdout: "pipe", stderr: "pipe" });
   if (build.exitCode !== 0) {
-    problems.push(`floor build failed: ${build.stderr.toString().slice(0, 300)}`);
+    problems.push(`${name} build failed: ${build.stderr.toString().slice(0, 300)}`);
     return [];
   }
   const times: number[] = [];
@@ -286,15 +295,15 @@ async function floorColdStart(upstreamURL: string): Promise<Row[]> {
       await Bun.sleep(1000);
       idle.push(memory(proc.pid).rss);
     } catch (err) {
-      problems.push(`floor cold start: ${(err as Error).message}`);
+      problems.push(`${name} cold start: ${(err as Error).message}`);
     } finally {
       proc.kill("SIGKILL");
       await proc.exited;
     }
   }
   return [
-    { target: "floor", metric: "cold start, spawn → first answer (ms), compiled the same way", values: times },
-    { target: "floor", metric: "idle RSS after one answer (MB), compiled", values: idle.map((b) => b / 1e6) },
+    { target: name, metric: "cold start, spawn → first answer (ms), compiled the same way", values: times },
+    { target: name, metric: "idle RSS after one answer (MB), compiled", values: idle.map((b) => b / 1e6) },
   ];
 }
 
