@@ -10,6 +10,8 @@
  *   bun bench/run.ts --source D dist/chat built from another checkout (e.g. a `git worktree` of HEAD,
  *                              when the working tree is mid-edit)
  *   --binary B                  measure this prebuilt executable instead of building one
+ *   --against B                 also measure executable B, interleaved, in the TTFT and throughput
+ *                              phases (an A/B of a change that is not left to the machine's mood)
  *   --phases ttft,throughput,streams,cold,assets   run only some (default: all)
  *   --streams 1000,10000        the N of the concurrent-streams phase;  --rounds R  interleaved rounds
  *   BENCH_SMOKE=1               same as --smoke
@@ -101,11 +103,14 @@ async function main() {
   const floor = await startFloor();
   const floorSdk = await startFloorSdk();
   const chat = await startChat();
+  const against = option("--against");
+  const baseline = against ? await start({ name: "against", cmd: [against], env: chatEnv(), core: SERVER_CORE, cwd: work }) : undefined;
   const targets = [
     { name: "direct", url: upstream.url, kind: "direct" as const, pid: upstream.pid },
     { name: "floor", url: floor.url, kind: "relay" as const, pid: floor.pid },
     { name: "floor+SDK", url: floorSdk.url, kind: "relay" as const, pid: floorSdk.pid },
     { name: "dist/chat", url: chat.url, kind: "relay" as const, pid: chat.pid },
+    ...(baseline ? [{ name: "against", url: baseline.url, kind: "relay" as const, pid: baseline.pid }] : []),
   ];
 
   // Warm every path (JIT, connection pools) before anything is measured.
@@ -161,6 +166,7 @@ async function main() {
   await floor.stop();
   await floorSdk.stop();
   await chat.stop();
+  await baseline?.stop();
 
   if (phases.has("streams")) {
     rows.push(...(await streams({ name: "dist/chat", start: startChat, upstreamPid: upstream.pid })));
