@@ -11,7 +11,6 @@ interface Log {
   readers: number;
   wake: Set<() => void>;
   stopListeners: Array<() => void>;
-  expiry: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Called with every burst a log keeps, in order (`end` on the last): how Redis mirrors the log. */
@@ -26,6 +25,14 @@ export class MemoryStreamStore implements StreamStore {
   readonly #logs = new Map<string, Log>();
   readonly #limits: BufferLimits;
   #totalBytes = 0;
+  /**
+   * Finished logs in the order they ended, with when each expires: with one TTL for all, that is
+   * also the order they expire in, so one timer serves them all (not one timer per answer, which a
+   * busy server would hold by the hundred thousand).
+   */
+  readonly #ended: Array<{ id: string; at: number }> = [];
+  #endedHead = 0;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(limits: BufferLimits) {
     this.#limits = limits;
@@ -37,7 +44,7 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   async create(id: string, mirror?: LogMirror): Promise<StreamWriter> {
-    const log: Log = { texts: [], lasts: [], bytes: 0, ended: false, readers: 0, wake: new Set(), stopListeners: [], expiry: undefined };
+    const log: Log = { texts: [], lasts: [], bytes: 0, ended: false, readers: 0, wake: new Set(), stopListeners: [] };
     this.#logs.set(id, log);
     const push = (burst: Burst, end: boolean) => {
       const size = burst.text.length;
@@ -64,7 +71,9 @@ export class MemoryStreamStore implements StreamStore {
         if (log.ended) return;
         push(burst, true);
         log.ended = true;
-        log.expiry = setTimeout(() => this.#drop(id), this.#limits.ttlMs);
+        // The listeners hold the generation (its model call, its trace): a finished answer keeps only its text.
+        log.stopListeners.length = 0;
+        this.#expireLater(id);
       },
       onStop: (listener) => void log.stopListeners.push(listener),
       hasReaders: async () => log.readers > 0,
@@ -85,7 +94,32 @@ export class MemoryStreamStore implements StreamStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#expiry);
+    this.#ended.length = 0;
+    this.#endedHead = 0;
     for (const id of this.#logs.keys()) this.#drop(id);
+  }
+
+  #expireLater(id: string): void {
+    this.#ended.push({ id, at: performance.now() + this.#limits.ttlMs });
+    if (this.#ended.length - this.#endedHead === 1) this.#armExpiry();
+  }
+
+  #armExpiry(): void {
+    const next = this.#ended[this.#endedHead];
+    if (next) this.#expiry = setTimeout(() => this.#expire(), Math.max(0, next.at - performance.now()));
+  }
+
+  #expire(): void {
+    const now = performance.now();
+    const queue = this.#ended;
+    while (this.#endedHead < queue.length && queue[this.#endedHead]!.at <= now) this.#drop(queue[this.#endedHead++]!.id);
+    // Compacted once the expired part is half the queue: amortised O(1) a log.
+    if (this.#endedHead > 1024 && this.#endedHead * 2 > queue.length) {
+      queue.splice(0, this.#endedHead);
+      this.#endedHead = 0;
+    }
+    this.#armExpiry();
   }
 
   /**
@@ -114,7 +148,6 @@ export class MemoryStreamStore implements StreamStore {
   #drop(id: string): void {
     const log = this.#logs.get(id);
     if (!log) return;
-    clearTimeout(log.expiry);
     this.#totalBytes -= log.bytes;
     this.#logs.delete(id);
   }

@@ -96,6 +96,39 @@ describe("MemoryStreamStore", () => {
     expect(store.totalBytes).toBe(0);
   });
 
+  test("finished answers expire each after its own TTL, in the order they ended", async () => {
+    const store = new MemoryStreamStore(limits);
+    const read = (id: string) => store.read(id, 0, new AbortController().signal);
+    (await store.create("a")).end(ending(1));
+    await Bun.sleep(100);
+    (await store.create("b")).end(ending(1));
+    const live = await store.create("c");
+    await Bun.sleep(150);
+    expect(await read("a")).toBeUndefined();
+    expect(await collect(await read("b"))).toEqual([1, 2]);
+    await Bun.sleep(100);
+    expect(await read("b")).toBeUndefined();
+    // An answer still being written never expires.
+    live.append(burst(1));
+    expect(await read("c")).toBeDefined();
+  });
+
+  test("a finished answer keeps its text but lets go of its producer (what a Stop would have reached)", async () => {
+    const store = new MemoryStreamStore({ ...limits, ttlMs: 60_000 });
+    const w = await store.create("g");
+    const listenerFor = (producer: { stopped: boolean }) => () => void (producer.stopped = true);
+    let producer: { stopped: boolean } | undefined = { stopped: false };
+    const gone = new WeakRef(producer);
+    w.onStop(listenerFor(producer));
+    producer = undefined;
+    w.end(ending(1));
+    await Bun.sleep(0);
+    Bun.gc(true);
+    expect(gone.deref()).toBeUndefined();
+    expect(await collect(await store.read("g", 0, new AbortController().signal))).toEqual([1, 2]);
+    await store.close();
+  });
+
   test("aborting a reader ends its iteration and it no longer counts as a reader", async () => {
     const store = new MemoryStreamStore(limits);
     const w = await store.create("g");
