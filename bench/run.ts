@@ -10,8 +10,9 @@
  *   bun bench/run.ts --source D dist/chat built from another checkout (e.g. a `git worktree` of HEAD,
  *                              when the working tree is mid-edit)
  *   --binary B                  measure this prebuilt executable instead of building one
- *   --against B                 also measure executable B, interleaved, in the TTFT and throughput
- *                              phases (an A/B of a change that is not left to the machine's mood)
+ *   --against B                 also measure executable B: interleaved in the TTFT and throughput
+ *                              phases, after dist/chat in the streams phase (an A/B of a change)
+ *   --floors none               skip the floors in the streams phase (a quicker A/B)
  *   --phases ttft,throughput,streams,cold,assets   run only some (default: all)
  *   --streams 1000,10000        the N of the concurrent-streams phase;  --rounds R  interleaved rounds
  *   BENCH_SMOKE=1               same as --smoke
@@ -170,8 +171,11 @@ async function main() {
 
   if (phases.has("streams")) {
     rows.push(...(await streams({ name: "dist/chat", start: startChat, upstreamPid: upstream.pid })));
-    rows.push(...(await streams({ name: "floor", start: startFloor, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
-    rows.push(...(await streams({ name: "floor+SDK", start: startFloorSdk, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
+    if (against) rows.push(...(await streams({ name: "against", start: () => start({ name: "against", cmd: [against], env: chatEnv(), core: SERVER_CORE, cwd: work }), upstreamPid: upstream.pid })));
+    if (option("--floors") !== "none") {
+      rows.push(...(await streams({ name: "floor", start: startFloor, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
+      rows.push(...(await streams({ name: "floor+SDK", start: startFloorSdk, upstreamPid: upstream.pid, only: [Math.max(...P.streams)] })));
+    }
   }
   if (phases.has("cold")) {
     rows.push(...(await coldStart(binary, chatEnv)));

@@ -70,6 +70,34 @@ describe("MemoryStreamStore", () => {
     expect(await b).toEqual(expected);
   });
 
+  test("after a slow stream of one-token bursts, a re-attach after any id gets exactly the rest", async () => {
+    const store = new MemoryStreamStore({ ...limits, maxEventsPerStream: 1000, maxBytesPerStream: 100_000, maxBytesTotal: 100_000 });
+    const w = await store.create("g");
+    for (let i = 1; i <= 100; i++) w.append(burst(i));
+    w.end(ending(101));
+    for (let after = 0; after <= 102; after++) {
+      let text = "";
+      for await (const b of (await store.read("g", after, new AbortController().signal))!) text += b;
+      const expected = after <= 100 ? (after < 100 ? burst(after + 1, 100).text : "") + ending(101).text : after === 101 ? "id: 102\ndata: [DONE]\n\n" : "";
+      expect(text).toBe(expected);
+    }
+  });
+
+  test("a reader that falls behind gets every frame once, in order", async () => {
+    const store = new MemoryStreamStore({ ...limits, maxEventsPerStream: 1000, maxBytesPerStream: 100_000, maxBytesTotal: 100_000 });
+    const w = await store.create("g");
+    const it = (await store.read("g", 0, new AbortController().signal))![Symbol.asyncIterator]();
+    let text = "";
+    for (let i = 1; i <= 100; i++) {
+      w.append(burst(i));
+      // The reader takes one wake-up's worth now and then, far behind the writer in between.
+      if (i % 13 === 0) text += (await it.next()).value;
+    }
+    w.end(ending(101));
+    for (let r = await it.next(); !r.done; r = await it.next()) text += r.value;
+    expect(text).toBe(burst(1, 100).text + ending(101).text);
+  });
+
   test("frames written while a reader waits reach it together, as one socket write", async () => {
     const store = new MemoryStreamStore(limits);
     const w = await store.create("g");
