@@ -20,7 +20,7 @@
  * On a machine with 2+ cores the servers under test run on core 1 and the harness (upstream + client)
  * on core 0; the harness's CPU is in the table so it shows when the harness is the limit.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Job, Result } from "./client.ts";
@@ -210,6 +210,10 @@ async function streams(opts: { name: string; start: () => Promise<Proc>; upstrea
     const up0 = cpuUs(upstreamPid);
     const busy = machineBusyUs();
     let res: Result;
+    // The server's open descriptors, sampled: a relayed stream holds two sockets, against `ulimit -n`.
+    let peakFds = 0;
+    const limit = fdLimit(server.pid);
+    const fdSampler = setInterval(() => (peakFds = Math.max(peakFds, openFds(server.pid))), 100);
     try {
       res = await client(
         { url, kind: "relay", concurrency: n, requests: n, durationMs: 300_000, timeoutMs: 30_000 + n * 12, tokens: P.streamTokens, delay: P.streamDelay, rampBatch: 250 },
@@ -220,6 +224,8 @@ async function streams(opts: { name: string; start: () => Promise<Proc>; upstrea
       rows.push({ target: opts.name, metric: `N=${n}: streams complete with exact text`, text: "harness error (see log)", pass: false });
       await server.stop();
       continue;
+    } finally {
+      clearInterval(fdSampler);
     }
     const wallUs = res.wallMs * 1000;
     const serverUs = cpuUs(server.pid) - cpu0;
@@ -231,6 +237,7 @@ async function streams(opts: { name: string; start: () => Promise<Proc>; upstrea
     const label = `${opts.name}`;
     const goal = opts.name === "dist/chat" && n === 10_000;
     rows.push({ target: label, metric: `N=${n}: streams complete with exact text`, text: `${res.ok}/${n}${res.failed ? ` (${describeFailures(res)})` : ""}`, pass: goal ? res.ok === n : undefined });
+    rows.push({ target: label, metric: `N=${n}: peak open fds, sampled every 100 ms (ulimit -n ${limit})`, text: String(peakFds) });
     rows.push({ target: label, metric: `N=${n}: peak RSS (MB) / per stream (KB)`, text: `${fmt(peak / 1e6)} / ${fmt((peak - base) / n / 1024)}`, pass: goal ? (peak - base) / n / 1024 <= 40 : undefined });
     rows.push({ target: label, metric: `N=${n}: gap between events p50 / p99 / max (ms)`, text: `${fmt(res.gap.p50)} / ${fmt(res.gap.p99)} / ${fmt(res.gap.max)}` });
     rows.push({ target: label, metric: `N=${n}: each stream's worst gap, p50 / p99 over streams (ms)`, text: `${fmt(res.worstGap.p50)} / ${fmt(res.worstGap.p99)}` });
@@ -333,6 +340,22 @@ async function firstAnswer(url: string, timeoutMs: number): Promise<number | und
     await Bun.sleep(1);
   }
   return undefined;
+}
+
+function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+function fdLimit(pid: number): string {
+  try {
+    return /Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, "utf8"))?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
 }
 
 /** RSS of a process and its children (the relaunched server). */
