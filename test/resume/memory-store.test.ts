@@ -98,6 +98,21 @@ describe("MemoryStreamStore", () => {
     expect(text).toBe(burst(1, 100).text + ending(101).text);
   });
 
+  test("text in any script, past the log's first buffer, comes back exactly, whole or from inside a burst", async () => {
+    const store = new MemoryStreamStore({ ...limits, maxEventsPerStream: 1000, maxBytesPerStream: 100_000, maxBytesTotal: 100_000 });
+    const w = await store.create("g");
+    const words = ["héllo", "日本語のテキスト", "🙂👍🏽", "Ελληνικά", "\\u00e9 \\\" quoted"];
+    const d = (n: number) => JSON.stringify({ content: `${words[n % words.length]} ${n}` });
+    for (let i = 1; i <= 60; i += 3) w.append(burst(i, i + 2, d));
+    w.end(ending(61));
+    const all = burst(1, 60, d).text + ending(61).text;
+    for (const after of [0, 1, 2, 30, 31, 59, 60]) {
+      let text = "";
+      for await (const b of (await store.read("g", after, new AbortController().signal))!) text += b;
+      expect(text).toBe(after === 0 ? all : all.slice(all.indexOf(after === 60 ? "event: finish" : frame(after + 1, d(after + 1)))));
+    }
+  });
+
   test("frames written while a reader waits reach it together, as one socket write", async () => {
     const store = new MemoryStreamStore(limits);
     const w = await store.create("g");
