@@ -319,9 +319,9 @@ for (let i = 0; i < job.concurrency && performance.now() - t0 < job.timeoutMs; i
   const size = Math.min(batch, job.concurrency - i);
   await Promise.race([Promise.all(Array.from({ length: size }, connect)), allDone]);
   // The next batch waits for this one's response heads (up to 5 s): a connection is "open" for us once
-  // the kernel has it, long before a busy server accepts it, and batches sent faster than the server
-  // accepts overflow its listen queue (ListenOverflows by the ten thousand, then SYN-cookie resets seen
-  // as "connection closed before the response head"), which measures the harness, not the server.
+  // the kernel has it, long before a busy server accepts it, and the harness should not be what
+  // overflows the server's listen queue (SYN-cookie resets, seen as "connection closed before the
+  // response head"). A server whose core is saturated still overflows it (bench/README.md).
   for (const until = performance.now() + 5000; heads + failed < i + size && performance.now() < until && !over; ) await Bun.sleep(5);
 }
 ramping = false;
