@@ -21,7 +21,8 @@ export function createLiveChats(make: (id: string) => Chat) {
   return {
     /** The chat for conversation `id` (its live one, or a new one); other chats that have finished are let go. */
     open(id: string): Chat {
-      for (const [key, c] of chats()) if (key !== id && !c.state.streaming) chats().delete(key);
+      const map = chats();
+      for (const [key, c] of map) if (key !== id && !c.state.streaming) map.delete(key);
       return follow(id);
     },
     follow,
