@@ -1,5 +1,5 @@
 import { bearer } from "./auth.ts";
-import type { WireMessage } from "./stream.ts";
+import type { ReasoningEffort, RequestOptions, WireMessage } from "./stream.ts";
 
 /** A conversation's own settings; anything unset is left to the server (its model, the model's defaults). */
 export interface Settings {
@@ -11,14 +11,20 @@ export interface Settings {
   temperature?: number;
   /** Most tokens per answer (the server caps it with CHAT_MAX_TOKENS). */
   maxTokens?: number;
+  /** How hard a reasoning model thinks; unset: the model's (or the server's) default. */
+  reasoningEffort?: ReasoningEffort;
 }
 
+/** The reasoning efforts the API takes, least first. */
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high"];
+
 /** The POST body fields for these settings: only the ones that are set, as the server names them. */
-export function requestOptions(settings: Settings): { model?: string; temperature?: number; max_tokens?: number } {
+export function requestOptions(settings: Settings): RequestOptions {
   return {
     ...(settings.model && { model: settings.model }),
     ...(settings.temperature !== undefined && { temperature: settings.temperature }),
     ...(settings.maxTokens !== undefined && { max_tokens: settings.maxTokens }),
+    ...(settings.reasoningEffort && { reasoning_effort: settings.reasoningEffort }),
   };
 }
 
@@ -37,6 +43,7 @@ export function restoreSettings(saved: unknown): Settings {
   if (typeof s.system === "string" && s.system.trim()) out.system = s.system;
   if (typeof s.temperature === "number" && s.temperature >= 0 && s.temperature <= 2) out.temperature = s.temperature;
   if (typeof s.maxTokens === "number" && Number.isInteger(s.maxTokens) && s.maxTokens >= 1) out.maxTokens = s.maxTokens;
+  if (REASONING_EFFORTS.includes(s.reasoningEffort as ReasoningEffort)) out.reasoningEffort = s.reasoningEffort as ReasoningEffort;
   return out;
 }
 

@@ -10,6 +10,7 @@ import {
   stopAnswer,
   streamChat,
 } from "./stream.ts";
+import { restoreReasoning, thinking } from "./reasoning.ts";
 import { yieldToPage } from "./yield-to-page.ts";
 
 export interface Message {
@@ -18,6 +19,14 @@ export interface Message {
   parent?: string;
   role: "user" | "assistant";
   content: string;
+  /** Answers of reasoning models: what the model thought before answering (never sent back upstream). */
+  reasoning?: string;
+  /** When the first reasoning arrived here (epoch ms, so the "Thinking… 5 s" clock survives a reload). */
+  reasoningStartedAt?: number;
+  /** How long the model thought: measured here when the content starts, then the server's figure at the finish. */
+  reasoningMs?: number;
+  /** The answer is the model declining to answer, as the server reported it. */
+  refusal?: boolean;
   /** Answers only: how the answer ended (or that it is still arriving). */
   status?: "streaming" | "done" | "stopped" | "error";
   error?: ChatFailure;
@@ -95,6 +104,8 @@ export interface ChatOptions {
   onUnauthorized?: () => void;
   /** The clock for tokens per second (tests drive it). */
   now?: () => number;
+  /** The wall clock (epoch ms) for how long the model thought, kept with the message (tests drive it). */
+  wallClock?: () => number;
 }
 
 export type Chat = ReturnType<typeof createChat>;
@@ -113,6 +124,7 @@ export function createChat(opts: ChatOptions = {}) {
   const token = () => opts.token?.();
   const delays = opts.reconnectDelaysMs ?? RECONNECT_DELAYS_MS;
   const now = opts.now ?? (() => performance.now());
+  const wallClock = opts.wallClock ?? Date.now;
   const persistence = opts.persistence;
   const loaded = persistence?.load();
   const saved = Array.isArray(loaded) ? { messages: loaded } : (loaded as { messages?: unknown; settings?: unknown; leaf?: unknown } | undefined);
@@ -171,14 +183,17 @@ export function createChat(opts: ChatOptions = {}) {
     const streaming = () => mine() && state.all[index]!.status === "streaming";
     const end = (status: "done" | "stopped" | "error", error?: ChatFailure) => {
       if (!streaming()) return;
-      setState("all", index, { status, error, reconnecting: undefined });
+      const m = state.all[index]!;
+      // Cut off while still thinking (Stop, an error, the token limit): it thought until now.
+      const thought = m.reasoning && m.reasoningMs === undefined && m.reasoningStartedAt !== undefined;
+      setState("all", index, { status, error, reconnecting: undefined, ...(thought && { reasoningMs: Math.max(0, wallClock() - m.reasoningStartedAt!) }) });
       if (error?.status === 401) opts.onUnauthorized?.();
     };
     // What shows if re-attaching never works: without a first request, the page went away mid-answer.
     let lost: ChatFailure = interrupted();
     let waits = 0;
     // Speed is measured only for an answer this page sees from its first token (not one replayed after a reload).
-    const timing: Timing = { measurable: state.all[index]!.content === "" };
+    const timing: Timing = { measurable: state.all[index]!.content === "" && !state.all[index]!.reasoning };
     try {
       let events = first?.(ctrl.signal);
       while (streaming() && !ctrl.signal.aborted) {
@@ -232,13 +247,27 @@ export function createChat(opts: ChatOptions = {}) {
         save(); // From here a reload can re-attach, so the answer must be on record at once.
       } else if (e.type === "delta") {
         if (timing.measurable) timing.firstAt ??= now();
+        timing.contentFrom ??= wallClock();
+        const m = state.all[index]!;
+        // The first words of the answer end the thinking (measured here until the server's figure comes).
+        if (m.reasoning && m.content === "" && m.reasoningMs === undefined && m.reasoningStartedAt !== undefined) {
+          setState("all", index, "reasoningMs", Math.max(0, wallClock() - m.reasoningStartedAt));
+        }
         setState("all", index, "content", (text) => text + e.content);
+        if (e.eventId) setState("all", index, "lastEventId", e.eventId);
+        saveSoon();
+      } else if (e.type === "reasoning") {
+        // Completion tokens count the thinking too, so the speed is measured from the first thought.
+        if (timing.measurable) timing.firstAt ??= now();
+        setState("all", index, thinking(state.all[index]!, e, { now: wallClock(), contentFrom: timing.contentFrom }));
         if (e.eventId) setState("all", index, "lastEventId", e.eventId);
         saveSoon();
       } else if (e.type === "finish") {
         if (e.model) setState("all", index, "model", e.model);
         setState("all", index, "finishReason", e.finishReason);
         if (e.usage) setState("all", index, "usage", e.usage);
+        if (e.reasoningMs !== undefined) setState("all", index, "reasoningMs", e.reasoningMs);
+        if (e.refusal) setState("all", index, "refusal", true);
         if (timing.firstAt !== undefined) setState("all", index, "writingMs", now() - timing.firstAt);
         if (e.eventId) setState("all", index, "lastEventId", e.eventId);
         // Stopped elsewhere (another tab, another client): the server ends the answer as "stopped".
@@ -386,6 +415,7 @@ export function restore(saved: unknown, leaf?: string): Message[] {
     if (m.role === "assistant") {
       message.status = m.status ?? "done";
       if (m.model) message.model = m.model;
+      restoreReasoning(m, message);
       if (typeof m.finishReason === "string") message.finishReason = m.finishReason;
       if (m.usage && typeof m.usage.completion_tokens === "number") message.usage = m.usage;
       if (typeof m.writingMs === "number") message.writingMs = m.writingMs;
@@ -409,6 +439,8 @@ export function restore(saved: unknown, leaf?: string): Message[] {
 interface Timing {
   measurable: boolean;
   firstAt?: number;
+  /** When the first content arrived over this connection (epoch ms): the start of thinking, if it turns out to be that. */
+  contentFrom?: number;
 }
 
 /** Failures that mean only the connection is gone, not the answer: worth re-attaching. */

@@ -23,25 +23,56 @@ export interface RequestOptions {
   model?: string;
   temperature?: number;
   max_tokens?: number;
+  reasoning_effort?: ReasoningEffort;
 }
+
+/** How hard a reasoning model may think (`reasoning_effort`); unset leaves it to the model. */
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high";
 
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Of `completion_tokens`, how many the model spent thinking (when the upstream says). */
+  completion_tokens_details?: { reasoning_tokens?: number };
 }
 
 /**
- * What one answer yields, in order: its id (if the server names it), deltas, at most one finish, then
- * exactly one of done or error. `eventId` is the SSE `id:` of the event: re-attaching after it resumes
- * exactly where this event left off.
+ * What one answer yields, in order: its id (if the server names it), reasoning and content deltas, at
+ * most one finish, then exactly one of done or error. `eventId` is the SSE `id:` of the event:
+ * re-attaching after it resumes exactly where this event left off.
  */
 export type ChatStreamEvent =
   | { type: "start"; id: string }
   | { type: "delta"; content: string; eventId?: string }
-  | { type: "finish"; finishReason: string; model?: string; usage?: Usage; eventId?: string }
+  | ReasoningEvent
+  | FinishEvent
   | { type: "done" }
   | { type: "error"; error: ChatFailure };
+
+/**
+ * The model's thinking (`event: reasoning`). `contentWasReasoning`: all the content of this answer so far
+ * was thinking too (a model that wrote only the closing `</think>`): it moves into the reasoning, before
+ * `reasoning`, and the content starts again empty.
+ */
+export interface ReasoningEvent {
+  type: "reasoning";
+  reasoning: string;
+  contentWasReasoning?: boolean;
+  eventId?: string;
+}
+
+export interface FinishEvent {
+  type: "finish";
+  finishReason: string;
+  model?: string;
+  usage?: Usage;
+  /** First reasoning token to first content token, measured by the server. */
+  reasoningMs?: number;
+  /** The answer is the model declining to answer. */
+  refusal?: boolean;
+  eventId?: string;
+}
 
 // A single model line may be large (reasoning traces), but an endless line must not eat the tab's memory.
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
@@ -193,10 +224,22 @@ function toEvent(event: string | undefined, data: string, eventId: string | unde
     return { type: "error", error: failure(body, "the server reported an error without details") };
   }
   if (event === "finish") {
-    const body = parseJSON(data) as { finish_reason?: unknown; model?: unknown; usage?: Usage } | undefined;
+    const body = parseJSON(data) as
+      | { finish_reason?: unknown; model?: unknown; usage?: Usage; reasoning_ms?: unknown; refusal?: unknown }
+      | undefined;
     const finishReason = typeof body?.finish_reason === "string" ? body.finish_reason : "stop";
-    const model = typeof body?.model === "string" ? body.model : undefined;
-    return withId({ type: "finish", finishReason, model, usage: body?.usage }, eventId);
+    const e: FinishEvent = { type: "finish", finishReason, model: typeof body?.model === "string" ? body.model : undefined, usage: body?.usage };
+    // Added only when present, so a finish without them reads exactly as it did before reasoning.
+    if (typeof body?.reasoning_ms === "number" && body.reasoning_ms >= 0) e.reasoningMs = body.reasoning_ms;
+    if (body?.refusal === true) e.refusal = true;
+    return withId(e, eventId);
+  }
+  if (event === "reasoning") {
+    const body = parseJSON(data) as { reasoning?: unknown; content_was_reasoning?: unknown } | undefined;
+    if (typeof body?.reasoning !== "string") return { type: "error", error: protocolError("a reasoning event was not valid JSON") };
+    const e: ReasoningEvent = { type: "reasoning", reasoning: body.reasoning };
+    if (body.content_was_reasoning === true) e.contentWasReasoning = true;
+    return withId(e, eventId);
   }
   if (event !== undefined && event !== "message") return undefined; // events this client does not know yet
   if (data === "[DONE]") return { type: "done" };
@@ -257,14 +300,21 @@ const protocolError = (detail: string): ChatFailure => ({
   status: 0,
 });
 
-/** Consecutive deltas of one network read as one: the store, and all that watches it, updates once per read. */
+/**
+ * Consecutive deltas of one network read as one (content with content, reasoning with reasoning): the
+ * store, and all that watches it, updates once per read.
+ */
 function joinDeltas(events: ChatStreamEvent[]): ChatStreamEvent[] {
   const out: ChatStreamEvent[] = [];
   for (const e of events) {
     const prev = out.at(-1);
     // The joined delta carries the last id among them: a re-attach then asks for what came after it.
-    if (e.type === "delta" && prev?.type === "delta") out[out.length - 1] = { ...e, content: prev.content + e.content, eventId: e.eventId ?? prev.eventId };
-    else out.push(e);
+    const eventId = (e as { eventId?: string }).eventId ?? (prev as { eventId?: string } | undefined)?.eventId;
+    if (e.type === "delta" && prev?.type === "delta") out[out.length - 1] = withId({ ...e, content: prev.content + e.content }, eventId);
+    // One that moves the content into the reasoning must stay apart from the reasoning before it.
+    else if (e.type === "reasoning" && prev?.type === "reasoning" && !e.contentWasReasoning) {
+      out[out.length - 1] = withId({ ...prev, reasoning: prev.reasoning + e.reasoning }, eventId);
+    } else out.push(e);
   }
   return out;
 }

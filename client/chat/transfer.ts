@@ -17,6 +17,9 @@ export function exportJSON(c: Conversation): string {
     parent: c.leaf === undefined ? c.messages[i - 1]?.id : m.parent, // undefined leaves the file
     role: m.role,
     content: m.content,
+    ...(m.reasoning && { reasoning: m.reasoning }),
+    ...(m.reasoningMs !== undefined && { reasoningMs: m.reasoningMs }),
+    ...(m.refusal && { refusal: true }),
     ...(m.status && m.status !== "streaming" && { status: m.status }),
     ...(m.model && { model: m.model }),
     ...(m.finishReason && { finishReason: m.finishReason }),
@@ -25,13 +28,17 @@ export function exportJSON(c: Conversation): string {
   return `${JSON.stringify({ format: FORMAT, version: 2, title: titleOf(c), createdAt: new Date(c.createdAt).toISOString(), settings: c.settings, leaf, messages }, null, 2)}\n`;
 }
 
-/** A conversation to read: its title, then each message on screen under who wrote it (answers keep their markdown). */
+/**
+ * A conversation to read: its title, then each message on screen under who wrote it (answers keep their
+ * markdown). An answer's thinking comes first, folded in a `<details>` block as GitHub and most viewers show it.
+ */
 export function exportMarkdown(c: Conversation): string {
   const parts = [`# ${titleOf(c)}`];
   if (c.settings.system) parts.push(`**System:**\n\n${c.settings.system}`);
   for (const m of visiblePath(c.messages, c.leaf)) {
     const who = m.role === "user" ? "You" : m.model ? `Assistant (${m.model})` : "Assistant";
-    parts.push(`**${who}:**\n\n${m.content}`);
+    const thought = m.reasoning ? `<details><summary>Thinking</summary>\n\n${m.reasoning.trim()}\n\n</details>\n\n` : "";
+    parts.push(`**${who}:**\n\n${thought}${m.content}`);
   }
   return `${parts.join("\n\n---\n\n")}\n`;
 }

@@ -72,6 +72,24 @@ describe("export and import", () => {
     expect(chat.state.messages.map((m) => [m.role, m.content])).toEqual([["user", "Q"], ["assistant", "A"]]);
   });
 
+  test("an answer's thinking goes out and comes back with it: in JSON as is, in Markdown folded before the answer", () => {
+    const thinking: Conversation = {
+      ...conversation,
+      messages: [
+        { id: "u1", role: "user", content: "2+2?" },
+        { id: "a1", parent: "u1", role: "assistant", content: "**4**", reasoning: "Two and *two*.\n", reasoningMs: 1200, reasoningStartedAt: 5, refusal: true, status: "done" },
+      ],
+      leaf: "a1",
+    };
+    const back = parseImport(exportJSON(thinking));
+    expect(back.messages[1]).toMatchObject({ content: "**4**", reasoning: "Two and *two*.\n", reasoningMs: 1200, refusal: true });
+    expect(back.messages[1]!.reasoningStartedAt).toBeUndefined(); // a clock of this page, not of the answer
+    expect(exportMarkdown(thinking)).toContain("**Assistant:**\n\n<details><summary>Thinking</summary>\n\nTwo and *two*.\n\n</details>\n\n**4**");
+    // Answers without thinking export exactly as before.
+    expect(exportJSON(conversation)).not.toContain("reasoning");
+    expect(exportMarkdown(conversation)).not.toContain("<details>");
+  });
+
   test("files that are not our exports are refused with a reason", () => {
     const reason = (text: string) => {
       try {
