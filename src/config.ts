@@ -1,3 +1,7 @@
+/** The `reasoning_effort` values OpenAI-compatible servers accept (OpenAI, Azure, vLLM, Groq, xAI, OpenRouter). */
+export const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high"] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 /** Everything the server needs to know, read once from the environment and the command line. */
 export interface Config {
   port: number;
@@ -10,6 +14,8 @@ export interface Config {
   systemPrompt: string | undefined;
   temperature: number | undefined;
   maxTokens: number | undefined;
+  /** How hard a reasoning model thinks; sent upstream only when set. */
+  reasoningEffort: ReasoningEffort | undefined;
   limits: Limits;
   security: Security;
   resume: Resume;
@@ -81,6 +87,7 @@ export const OPTIONS: Option[] = [
   { flag: "system-prompt", env: "CHAT_SYSTEM_PROMPT", help: "system message prepended to every conversation" },
   { flag: "temperature", env: "CHAT_TEMPERATURE", help: "sampling temperature 0–2 (omitted: the model's default)" },
   { flag: "max-tokens", env: "CHAT_MAX_TOKENS", help: "cap on tokens per answer, also for what a client asks (omitted: the model's default)" },
+  { flag: "reasoning-effort", env: "CHAT_REASONING_EFFORT", help: "reasoning effort for reasoning models: none, minimal, low, medium or high (omitted: the model's default)" },
   { flag: "max-body-bytes", env: "CHAT_MAX_BODY_BYTES", help: "largest accepted request body", fallback: String(1024 * 1024) },
   { flag: "max-messages", env: "CHAT_MAX_MESSAGES", help: "most messages in one request", fallback: "500" },
   { flag: "max-chars", env: "CHAT_MAX_CHARS", help: "most characters of content in one request", fallback: "400000" },
@@ -191,6 +198,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       systemPrompt: text("system-prompt"),
       temperature: num("temperature", { min: 0, max: 2 }),
       maxTokens: int("max-tokens", 1, 10_000_000),
+      reasoningEffort: reasoningEffort(raw("reasoning-effort")),
       limits: {
         maxBodyBytes: int("max-body-bytes", 1024, 1024 * 1024 * 1024)!,
         maxMessages: int("max-messages", 1, 100_000)!,
@@ -221,6 +229,14 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       development: env.NODE_ENV === "development",
     },
   };
+}
+
+function reasoningEffort({ value, source }: { value: string | undefined; source: string }): ReasoningEffort | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!(REASONING_EFFORTS as readonly string[]).includes(value)) {
+    throw new ConfigError(`${source}="${value}" is not one of ${REASONING_EFFORTS.join(", ")}`);
+  }
+  return value as ReasoningEffort;
 }
 
 function redisURL(value: string | undefined): string | undefined {

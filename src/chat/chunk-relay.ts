@@ -1,23 +1,32 @@
 import { DeltaFrames, type FrameBurst } from "./delta-frames.ts";
-import { type Chunk, PlainDeltaFinder, parseChunk } from "./openai-chunk.ts";
+import { type Chunk, type ContentPart, type Delta, PlainDeltaFinder, type Usage, parseChunk } from "./openai-chunk.ts";
 import type { EventSink } from "./sse-data.ts";
+import { type AnswerText, ThinkTags } from "./think-tags.ts";
 
 const DONE = Buffer.from("[DONE]");
 
 /**
- * The upstream's events → this answer's delta frames, a burst per network read, and what the finish
- * needs (model, id, usage, finish reason). Plain content chunks are copied at the byte level into the
- * read's burst; anything unusual (the first chunk, an event name, a finish, usage, an error, `[DONE]`)
- * is parsed in full, in its place in the order. After `[DONE]` or an error, the rest is ignored.
+ * The upstream's events → this answer's frames (content and reasoning), a burst per network read, and
+ * what the finish needs (model, id, usage, finish reason, refusal, reasoning time). Plain content chunks
+ * are copied at the byte level into the read's burst; anything unusual (the first chunk, an event name,
+ * reasoning, a finish, usage, an error, `[DONE]`, content that may hold a think tag) is parsed in full,
+ * in its place in the order. After `[DONE]` or an error, the rest is ignored.
  */
-export class ChunkRelay implements EventSink<FrameBurst | undefined> {
+export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText {
   readonly #frames = new DeltaFrames();
   readonly #finder = new PlainDeltaFinder();
+  readonly #tags = new ThinkTags();
   #parsedOne = false;
+  /** The first non-empty model and id (Azure's first chunk names neither). */
   model: string | undefined;
   id: string | undefined;
-  usage: Chunk["usage"] = undefined;
+  usage: Usage | undefined;
   finishReason: string | undefined;
+  /** The answer is the model's refusal (`delta.refusal`), relayed as its content. */
+  refusal = false;
+  /** When (performance.now()) the first content and the first reasoning frame were written. */
+  firstContentAt: number | undefined;
+  firstReasoningAt: number | undefined;
   /** `[DONE]` arrived. */
   done = false;
   /** An error event, or a chunk that is not JSON: thrown once the frames before it are out. */
@@ -30,32 +39,125 @@ export class ChunkRelay implements EventSink<FrameBurst | undefined> {
       const open = this.#finder.find(data, start, end);
       if (open !== -1) {
         const close = this.#finder.close;
-        if (close - open > 2) this.#frames.addLiteral(data, open, close);
-        return;
+        if (close - open <= 2) return; // `""`: nothing to send
+        if (this.#tags.acceptsLiteral(data, open, close)) {
+          this.#frames.addLiteral(data, open, close);
+          this.firstContentAt ??= performance.now();
+          return;
+        }
       }
     }
     if (end - start === DONE.length && data.compare(DONE, 0, DONE.length, start, end) === 0) {
+      this.#tags.end(this);
       this.done = true;
       return;
     }
     const chunk = parseChunk(data.toString("utf8", start, end));
     // Errors inside a 200 stream are thrown as the SDK itself would, after what arrived before them:
     // that part of the answer is still the user's.
-    if (!chunk) return void (this.failure = { notJson: true });
-    if (name === "error" || chunk.error) return void (this.failure = { error: (chunk.error ?? chunk) as object });
+    if (!chunk) return this.#fail({ notJson: true });
+    if (name === "error" || chunk.error) return this.#fail({ error: (chunk.error ?? chunk) as object });
+    // vLLM and servers built like it send `{"object":"error","message":…}` with no `error` key.
+    if (chunk.object === "error") return this.#fail({ error: chunk });
     this.#parsedOne = true;
-    this.model ??= chunk.model;
-    this.id ??= chunk.id;
+    if (chunk.model) this.model ??= chunk.model;
+    if (chunk.id) this.id ??= chunk.id;
     if (chunk.usage) this.usage = chunk.usage;
-    const choice = chunk.choices?.[0];
+    const choice = answerChoice(chunk);
     if (!choice) return;
-    const content = choice.delta?.content;
-    if (content) this.#frames.addQuoted(JSON.stringify(content));
-    if (choice.finish_reason) this.finishReason = choice.finish_reason;
+    if (choice.delta) this.#delta(choice.delta);
+    if (choice.finish_reason) {
+      this.#tags.end(this);
+      this.finishReason = choice.finish_reason;
+    }
   }
 
   endOfRead(): FrameBurst | undefined {
     this.#finder.release();
     return this.#frames.take();
   }
+
+  content(text: string): void {
+    this.#frames.addQuoted(JSON.stringify(text));
+    this.firstContentAt ??= performance.now();
+  }
+
+  reasoning(text: string): void {
+    this.#frames.addReasoningQuoted(JSON.stringify(text));
+    this.firstReasoningAt ??= performance.now();
+  }
+
+  contentWasReasoning(text: string): void {
+    this.#frames.addReasoningQuoted(JSON.stringify(text), true);
+    // The content so far was thinking: the answer proper has not started yet.
+    this.firstReasoningAt ??= this.firstContentAt ?? performance.now();
+    this.firstContentAt = undefined;
+  }
+
+  #delta(delta: Delta): void {
+    const reasoning = reasoningOf(delta);
+    if (reasoning) {
+      this.#tags.settle(this);
+      this.reasoning(reasoning);
+    }
+    const { content, refusal } = delta;
+    if (typeof content === "string") this.#tags.push(content, this);
+    else if (Array.isArray(content)) for (const part of content) this.#part(part);
+    if (typeof refusal === "string" && refusal !== "") {
+      this.refusal = true;
+      this.#tags.settle(this);
+      this.content(refusal);
+    }
+  }
+
+  /** A content part: text is the answer, thinking is reasoning, anything else is skipped (never sent raw). */
+  #part(part: ContentPart): void {
+    if (typeof part !== "object" || part === null) return;
+    if (part.type === "text" && typeof part.text === "string") return this.#tags.push(part.text, this);
+    if (part.type !== "thinking") return;
+    const thinking = typeof part.thinking === "string" ? part.thinking : textOf(part.thinking);
+    if (thinking) {
+      this.#tags.settle(this);
+      this.reasoning(thinking);
+    }
+  }
+
+  #fail(failure: NonNullable<ChunkRelay["failure"]>): void {
+    this.#tags.end(this);
+    this.failure = failure;
+  }
+}
+
+/** Choice 0 is the answer; a server that sends several choices unasked interleaves the others. */
+function answerChoice(chunk: Chunk): NonNullable<Chunk["choices"]>[number] | undefined {
+  const choices = chunk.choices;
+  if (!Array.isArray(choices)) return undefined;
+  for (const choice of choices) if (typeof choice === "object" && choice !== null && (choice.index ?? 0) === 0) return choice;
+  return undefined;
+}
+
+/**
+ * The reasoning in a delta, whichever field the server uses. OpenRouter sends the same text twice
+ * (`reasoning` and `reasoning_details`): the details are read only when neither string field has text.
+ */
+function reasoningOf(delta: Delta): string {
+  if (typeof delta.reasoning_content === "string" && delta.reasoning_content !== "") return delta.reasoning_content;
+  if (typeof delta.reasoning === "string" && delta.reasoning !== "") return delta.reasoning;
+  const details = delta.reasoning_details;
+  if (!Array.isArray(details)) return "";
+  let text = "";
+  for (const d of details) {
+    if (typeof d !== "object" || d === null) continue;
+    // `reasoning.encrypted` parts carry no text a person can read.
+    if (typeof d.text === "string") text += d.text;
+    else if (typeof d.summary === "string") text += d.summary;
+  }
+  return text;
+}
+
+function textOf(parts: unknown): string {
+  if (!Array.isArray(parts)) return "";
+  let text = "";
+  for (const p of parts) if (typeof p === "object" && p !== null && typeof (p as ContentPart).text === "string") text += (p as ContentPart).text;
+  return text;
 }

@@ -6,10 +6,13 @@ export interface FrameBurst extends Burst {
 }
 
 const ID = Buffer.from("id: ");
+const REASONING_ID = Buffer.from("event: reasoning\nid: ");
 const DATA = Buffer.from('\ndata: {"content":');
+const REASONING_DATA = Buffer.from('\ndata: {"reasoning":');
 const END = Buffer.from("}\n\n");
-/** Bytes a frame adds around its content: the lines' names, up to 16 digits of id, the JSON around it. */
-const OVERHEAD = ID.length + 16 + DATA.length + END.length;
+const MOVED_END = Buffer.from(',"content_was_reasoning":true}\n\n');
+/** Bytes a frame adds around its text: the lines' names, up to 16 digits of id, the JSON around it. */
+const OVERHEAD = REASONING_ID.length + 16 + REASONING_DATA.length + MOVED_END.length;
 
 /**
  * The output of every stream's reads, shared: a read's frames are written here and decoded into one
@@ -19,8 +22,9 @@ const OVERHEAD = ID.length + 16 + DATA.length + END.length;
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * The seed's delta frames of one network read, `id: N\ndata: {"content":…}\n\n` each, numbered from 1
- * across the answer, written as bytes and decoded once per read: no string, frame or event object per
+ * The seed's delta frames of one network read, `id: N\ndata: {"content":…}\n\n` each, and reasoning
+ * frames, `event: reasoning\nid: N\ndata: {"reasoning":…}\n\n` (no `content` key: a seed client that
+ * reads `.content` skips them), numbered from 1 across the answer, written as bytes and decoded once per read: no string, frame or event object per
  * token (the relay's cost per token was those objects, bench/README.md). `take` must be called in the
  * same synchronous step as the writes, since the bytes live in memory every stream shares.
  */
@@ -37,7 +41,7 @@ export class DeltaFrames {
   /** A frame for the JSON string literal `buf[open, close)` (quotes included), copied as it is. */
   addLiteral(buf: Buffer, open: number, close: number): void {
     let at = this.#reserve(close - open + OVERHEAD);
-    at = this.#head(at);
+    at = this.#head(at, ID, DATA);
     // Tokens are a few bytes: a loop beats a native copy's call.
     for (let i = open; i < close; i++) scratch[at++] = buf[i]!;
     this.#length = copy(END, at);
@@ -45,8 +49,17 @@ export class DeltaFrames {
 
   /** A frame for a JSON string literal already decoded (from a chunk that had to be parsed). */
   addQuoted(quoted: string): void {
-    const at = this.#head(this.#reserve(quoted.length * 3 + OVERHEAD));
+    const at = this.#head(this.#reserve(quoted.length * 3 + OVERHEAD), ID, DATA);
     this.#length = copy(END, at + scratch.write(quoted, at, "utf8"));
+  }
+
+  /**
+   * A reasoning frame for a JSON string literal. `contentWasReasoning` marks the frame that tells the
+   * browser to move the answer's content so far into its reasoning (a lone `</think>`).
+   */
+  addReasoningQuoted(quoted: string, contentWasReasoning = false): void {
+    const at = this.#head(this.#reserve(quoted.length * 3 + OVERHEAD), REASONING_ID, REASONING_DATA);
+    this.#length = copy(contentWasReasoning ? MOVED_END : END, at + scratch.write(quoted, at, "utf8"));
   }
 
   /** The frames written since the last take, as one string; undefined when there are none. */
@@ -58,14 +71,14 @@ export class DeltaFrames {
     return burst;
   }
 
-  /** `id: N\ndata: {"content":` at `at`; returns where the literal goes. */
-  #head(at: number): number {
-    at = copy(ID, at);
+  /** `id: N\ndata: {"content":` (or its reasoning twin) at `at`; returns where the literal goes. */
+  #head(at: number, idLine: Buffer, dataLine: Buffer): number {
+    at = copy(idLine, at);
     const id = ++this.#seq;
     let digits = 1;
     for (let n = id; n >= 10; n = Math.floor(n / 10)) digits++;
     for (let n = id, i = at + digits - 1; i >= at; i--, n = Math.floor(n / 10)) scratch[i] = 48 + (n % 10);
-    return copy(DATA, at + digits);
+    return copy(dataLine, at + digits);
   }
 
   /** Room for `bytes` more; returns where they go. */

@@ -68,7 +68,14 @@ export class Generation {
           writer.append(e);
           continue;
         }
-        const finish = { finish_reason: e.finishReason, model: e.model, usage: e.usage };
+        // Keys beyond the seed's are added only when they say something: a seed client's finish is unchanged.
+        const finish = {
+          finish_reason: e.finishReason,
+          model: e.model,
+          usage: e.usage,
+          ...(e.reasoningMs !== undefined && { reasoning_ms: e.reasoningMs }),
+          ...(e.refusal && { refusal: true }),
+        };
         writer.end(this.#end({ event: "finish", data: JSON.stringify(finish) }, { data: "[DONE]" }));
         return trace?.finish(e);
       }

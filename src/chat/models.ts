@@ -41,7 +41,7 @@ export class ModelCatalog {
   resolve(options: ChatOptions): Config | Promise<Config> {
     const config = this.#config;
     if (options.model !== undefined && options.model !== config.model) return this.#resolveListed(options, options.model);
-    if (options.temperature === undefined && options.maxTokens === undefined) return config;
+    if (options.temperature === undefined && options.maxTokens === undefined && options.reasoningEffort === undefined) return config;
     return this.#merge(options);
   }
 
@@ -61,6 +61,7 @@ export class ModelCatalog {
       model: options.model ?? config.model,
       temperature: options.temperature ?? config.temperature,
       maxTokens,
+      reasoningEffort: options.reasoningEffort ?? config.reasoningEffort,
     };
   }
 

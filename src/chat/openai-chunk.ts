@@ -1,11 +1,37 @@
-/** The fields of an OpenAI `chat.completion.chunk` the relay reads. */
+/** Token counts as upstreams report them; passed on to the browser as they came (extra fields kept). */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+}
+
+/**
+ * The fields of a `chat.completion.chunk` the relay reads, across the servers that speak it: OpenAI's
+ * own, plus the reasoning fields others add (`reasoning_content`: DeepSeek, llama.cpp, vLLM before
+ * 0.10, Qwen; `reasoning`: Ollama, newer vLLM, OpenRouter, Groq; `reasoning_details`: OpenRouter) and
+ * content as a list of parts (Mistral's Magistral). vLLM reports errors as `{"object":"error",…}`.
+ */
 export interface Chunk {
   id?: string;
+  object?: string;
   model?: string;
-  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  message?: unknown;
+  choices?: Array<{ index?: number; delta?: Delta | null; finish_reason?: string | null }>;
+  usage?: Usage | null;
   error?: unknown;
 }
+
+export interface Delta {
+  content?: string | ContentPart[] | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+  reasoning_details?: Array<{ type?: string; text?: string; summary?: string }> | null;
+  refusal?: string | null;
+}
+
+/** A Magistral content part: text is the answer, thinking (itself a list of text parts) is reasoning. */
+export type ContentPart = { type?: string; text?: string; thinking?: Array<{ type?: string; text?: string }> | string };
 
 /** A chunk parsed in full; undefined when it is not JSON. */
 export function parseChunk(data: string): Chunk | undefined {
@@ -25,6 +51,13 @@ const FINISH_NULL = bytes('"finish_reason":null');
 const USAGE = bytes('"usage"');
 const USAGE_NULL = bytes('"usage":null');
 const ERROR = bytes('"error"');
+const REASONING = bytes('"reasoning');
+const REASONING_NULL = bytes('"reasoning":null');
+const REASONING_CONTENT_NULL = bytes('"reasoning_content":null');
+const REFUSAL = bytes('"refusal":');
+const REFUSAL_NULL = bytes('"refusal":null');
+const INDEX = bytes('"index":');
+const INDEX_ZERO = bytes('"index":0');
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -36,7 +69,8 @@ const BACKSLASH = 92;
  * Why byte searches are sound here: inside a JSON string every `"` is escaped, so a pattern such as
  * `"finish_reason":null` (a quote, a name, an unescaped quote) can only match the document's own
  * structure, never text inside a value. Anything unusual (a finish reason, usage, an error, a second
- * content, spaces after colons, a raw control character) fails a check and goes the slow, exact way.
+ * content, spaces after colons, a raw control character, any `reasoning…` key, a refusal, a choice
+ * index other than 0) fails a check and goes the slow, exact way.
  *
  * One finder serves the chunks of one read in order. It remembers where each pattern next occurs in
  * the read, so a pattern absent from most chunks (`"error"`) is searched for once per read, not once
@@ -45,7 +79,7 @@ const BACKSLASH = 92;
 export class PlainDeltaFinder {
   #buf: Buffer | undefined;
   /** Per pattern, its next occurrence at or after the last place looked from (buf.length: none). */
-  readonly #next = [-1, -1, -1, -1, -1];
+  readonly #next = [-1, -1, -1, -1, -1, -1, -1, -1];
   /** Where the literal last found ends (after its closing quote). */
   close = 0;
 
@@ -79,6 +113,15 @@ export class PlainDeltaFinder {
     const usage = this.#at(buf, 3, USAGE, start);
     if (usage < end && (!startsWith(buf, USAGE_NULL, usage, end) || this.#at(buf, 3, USAGE, usage + 1) < end)) return -1;
     if (this.#at(buf, 4, ERROR, start) < end) return -1;
+    // Reasoning beside the content (any `reasoning…` key but DeepSeek's and Ollama's nulls), a refusal,
+    // or a choice other than the first.
+    for (let r = this.#at(buf, 5, REASONING, start); r < end; r = this.#at(buf, 5, REASONING, r + 1)) {
+      if (!startsWith(buf, REASONING_CONTENT_NULL, r, end) && !startsWith(buf, REASONING_NULL, r, end)) return -1;
+    }
+    const refusal = this.#at(buf, 6, REFUSAL, start);
+    if (refusal < end && (!startsWith(buf, REFUSAL_NULL, refusal, end) || this.#at(buf, 6, REFUSAL, refusal + 1) < end)) return -1;
+    const index = this.#at(buf, 7, INDEX, start);
+    if (index < end && (!startsWith(buf, INDEX_ZERO, index, end) || isDigit(buf[index + INDEX_ZERO.length]))) return -1;
     this.close = close;
     return open;
   }
@@ -99,6 +142,8 @@ export class PlainDeltaFinder {
     return at;
   }
 }
+
+const isDigit = (b: number | undefined) => b !== undefined && b >= 48 && b <= 57;
 
 /** `what` just before `data[at]`, starting at or after `start`. */
 function endsWith(data: Buffer, what: Buffer, at: number, start: number): boolean {

@@ -1,4 +1,4 @@
-import type { Limits } from "../config.ts";
+import { type Limits, REASONING_EFFORTS, type ReasoningEffort } from "../config.ts";
 import { ChatError, badRequest } from "../errors.ts";
 
 export type Role = "user" | "assistant" | "system";
@@ -11,6 +11,7 @@ export interface ChatOptions {
   model?: string;
   temperature?: number;
   maxTokens?: number;
+  reasoningEffort?: ReasoningEffort;
 }
 
 export interface ChatRequest {
@@ -142,7 +143,7 @@ const MODEL_NAME = /^[\w.:/@+-]{1,200}$/;
 
 function validateOptions(body: Record<string, unknown>): ChatOptions {
   const options: ChatOptions = {};
-  const { model, temperature, max_tokens } = body;
+  const { model, temperature, max_tokens, reasoning_effort } = body;
   if (model !== undefined) {
     if (typeof model !== "string" || !MODEL_NAME.test(model)) throw badRequest('"model" must be a model name such as "gpt-5-mini".');
     options.model = model;
@@ -154,6 +155,12 @@ function validateOptions(body: Record<string, unknown>): ChatOptions {
   if (max_tokens !== undefined) {
     if (typeof max_tokens !== "number" || !Number.isInteger(max_tokens) || max_tokens < 1) throw badRequest('"max_tokens" must be a positive integer.');
     options.maxTokens = max_tokens;
+  }
+  if (reasoning_effort !== undefined) {
+    if (typeof reasoning_effort !== "string" || !(REASONING_EFFORTS as readonly string[]).includes(reasoning_effort)) {
+      throw badRequest(`"reasoning_effort" must be one of ${REASONING_EFFORTS.map((e) => `"${e}"`).join(", ")}.`);
+    }
+    options.reasoningEffort = reasoning_effort as ReasoningEffort;
   }
   return options;
 }

@@ -13,22 +13,28 @@ import { ChatError, redact } from "../errors.ts";
 import type { ChatMessage } from "./request.ts";
 import { ChunkRelay } from "./chunk-relay.ts";
 import type { FrameBurst } from "./delta-frames.ts";
+import type { Usage } from "./openai-chunk.ts";
 import { readUpstreamEvents } from "./sse-data.ts";
 
+/** How one model call ended, as the finish event and the trace report it. */
+export interface Finish {
+  type: "finish";
+  finishReason: string;
+  model: string | undefined;
+  id: string | undefined;
+  usage: Usage | undefined;
+  /** First reasoning token to first content token (or to the end, when no content came). */
+  reasoningMs: number | undefined;
+  /** The answer is the model's refusal. */
+  refusal: boolean;
+}
+
 /**
- * What one model call yields, in order: the answer's delta frames, a burst per network read, numbered
- * 1, 2, 3… (`id:` lines included, ready for the wire), then exactly one finish, which the caller numbers
- * after the last frame. Failures are thrown ChatErrors.
+ * What one model call yields, in order: the answer's frames (content and reasoning), a burst per
+ * network read, numbered 1, 2, 3… (`id:` lines included, ready for the wire), then exactly one finish,
+ * which the caller numbers after the last frame. Failures are thrown ChatErrors.
  */
-export type ChatEvent =
-  | FrameBurst
-  | {
-      type: "finish";
-      finishReason: string;
-      model: string | undefined;
-      id: string | undefined;
-      usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined;
-    };
+export type ChatEvent = FrameBurst | Finish;
 
 export interface UpstreamOptions {
   client: OpenAI;
@@ -37,6 +43,8 @@ export interface UpstreamOptions {
   signal: AbortSignal;
   /** Called once, when the first content token arrives (time-to-first-token). */
   onFirstToken?: (() => void) | undefined;
+  /** Called once, when the first reasoning token arrives. */
+  onFirstReasoning?: (() => void) | undefined;
   /** Extra request headers: the trace's `traceparent`, so a traced upstream joins the same trace. */
   headers?: Record<string, string> | undefined;
 }
@@ -64,6 +72,8 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
 
   const relay = new ChunkRelay();
   let sawToken = false;
+  let sawContent = false;
+  let sawReasoning = false;
   let reading = false;
   try {
     const response = await client.chat.completions
@@ -76,6 +86,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
           stream_options: { include_usage: true },
           ...(config.temperature !== undefined && { temperature: config.temperature }),
           ...(config.maxTokens !== undefined && { max_tokens: config.maxTokens }),
+          ...(config.reasoningEffort !== undefined && { reasoning_effort: config.reasoningEffort }),
         },
         { signal, headers: opts.headers },
       )
@@ -83,8 +94,13 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
     reading = true;
     for await (const frames of readUpstreamEvents(response.body!, relay)) {
       if (frames) {
-        if (!sawToken) {
-          sawToken = true;
+        sawToken = true;
+        if (!sawReasoning && relay.firstReasoningAt !== undefined) {
+          sawReasoning = true;
+          opts.onFirstReasoning?.();
+        }
+        if (!sawContent && relay.firstContentAt !== undefined) {
+          sawContent = true;
           opts.onFirstToken?.();
         }
         yield frames;
@@ -101,7 +117,7 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
   }
   if (signal.aborted) throw toChatError(new APIUserAbortError(), config);
   // A 200 that ends without a finish_reason was cut somewhere upstream: the user must know.
-  const { finishReason, model, id, usage } = relay;
+  const { finishReason, model, id, usage, refusal, firstReasoningAt, firstContentAt } = relay;
   if (finishReason === undefined) {
     throw new ChatError({
       status: 502,
@@ -111,7 +127,8 @@ export async function* streamCompletion(opts: UpstreamOptions): AsyncGenerator<C
         : "The upstream answered with an empty stream (no tokens and no finish).",
     });
   }
-  yield { type: "finish", finishReason, model, id, usage: usage ?? undefined };
+  const reasoningMs = firstReasoningAt === undefined ? undefined : Math.round((firstContentAt ?? performance.now()) - firstReasoningAt);
+  yield { type: "finish", finishReason, model, id, usage, reasoningMs, refusal };
 }
 
 /** The one place SDK errors become our errors, by class, never by parsing messages. */

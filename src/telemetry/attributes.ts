@@ -14,6 +14,8 @@ export const GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
 export const GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk";
 export const GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
 export const GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+/** Reasoning tokens, included in output_tokens (the upstream's `completion_tokens_details.reasoning_tokens`). */
+export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens";
 /** Opt-in only (message contents are private): OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true. */
 export const GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
@@ -37,3 +39,11 @@ export const CHAT_ABORTED = "chat.aborted";
 export const EVENT_CLIENT_ABORT = "chat.client_abort";
 /** Span event on the model span when the first content token arrives. */
 export const EVENT_FIRST_TOKEN = "chat.first_token";
+/** Seconds from issuing the model request to the first reasoning token (the conventions have no name for it). */
+export const CHAT_TIME_TO_FIRST_REASONING = "chat.time_to_first_reasoning";
+/** Span event on the model span when the first reasoning token arrives. */
+export const EVENT_FIRST_REASONING = "chat.first_reasoning";
+/** Milliseconds the model reasoned: first reasoning token to first content token. */
+export const CHAT_REASONING_MS = "chat.reasoning_ms";
+/** The reasoning effort asked of the model, when one was set. */
+export const CHAT_REASONING_EFFORT = "chat.request.reasoning_effort";

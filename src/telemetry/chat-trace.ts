@@ -1,17 +1,16 @@
 import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, type Tracer, defaultTextMapSetter, trace } from "@opentelemetry/api";
 import type { W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { ChatMessage } from "../chat/request.ts";
-import type { ChatEvent } from "../chat/upstream.ts";
+import type { Finish } from "../chat/upstream.ts";
 import type { Config } from "../config.ts";
 import type { ChatError } from "../errors.ts";
 import * as A from "./attributes.ts";
 
-type Finish = Extract<ChatEvent, { type: "finish" }>;
-
-/** What the upstream call needs from the trace: the client span's `traceparent`, and a TTFT hook. */
+/** What the upstream call needs from the trace: the client span's `traceparent`, and first-token hooks. */
 export interface ModelCall {
   headers: Record<string, string>;
   onFirstToken: () => void;
+  onFirstReasoning: () => void;
 }
 
 /**
@@ -65,6 +64,7 @@ export class ChatTrace {
     };
     if (config.temperature !== undefined) attributes[A.GEN_AI_REQUEST_TEMPERATURE] = config.temperature;
     if (config.maxTokens !== undefined) attributes[A.GEN_AI_REQUEST_MAX_TOKENS] = config.maxTokens;
+    if (config.reasoningEffort !== undefined) attributes[A.CHAT_REASONING_EFFORT] = config.reasoningEffort;
     if (this.#captureContent) {
       const parts = (content: string) => [{ type: "text", content }];
       attributes[A.GEN_AI_INPUT_MESSAGES] = JSON.stringify(messages.map((m) => ({ role: m.role, parts: parts(m.content) })));
@@ -81,6 +81,11 @@ export class ChatTrace {
         model.setAttribute(A.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (performance.now() - this.#modelStart) / 1000);
         model.addEvent(A.EVENT_FIRST_TOKEN);
       },
+      // Only the timing: reasoning text, like every message, is recorded only with content capture on.
+      onFirstReasoning: () => {
+        model.setAttribute(A.CHAT_TIME_TO_FIRST_REASONING, (performance.now() - this.#modelStart) / 1000);
+        model.addEvent(A.EVENT_FIRST_REASONING);
+      },
     };
   }
 
@@ -95,7 +100,10 @@ export class ChatTrace {
       if (e.usage) {
         model.setAttribute(A.GEN_AI_USAGE_INPUT_TOKENS, e.usage.prompt_tokens);
         model.setAttribute(A.GEN_AI_USAGE_OUTPUT_TOKENS, e.usage.completion_tokens);
+        const reasoning = e.usage.completion_tokens_details?.reasoning_tokens;
+        if (typeof reasoning === "number") model.setAttribute(A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, reasoning);
       }
+      if (e.reasoningMs !== undefined) model.setAttribute(A.CHAT_REASONING_MS, e.reasoningMs);
     }
     this.#end(200);
   }

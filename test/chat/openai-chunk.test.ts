@@ -26,6 +26,13 @@ describe("the byte-level fast path for plain content chunks", () => {
     expect(fast('{"choices":[{"delta":{"role":"assistant","content":"b"},"finish_reason":null}]}')).toBe('"b"');
   });
 
+  test("a null refusal or reasoning field, and choice index 0, keep a chunk on the fast path", () => {
+    expect(fast(chunk({ content: "Hi", refusal: null }))).toBe('"Hi"');
+    expect(fast(chunk({ content: "Hi", reasoning_content: null }))).toBe('"Hi"');
+    expect(fast(chunk({ content: "Hi", reasoning: null }))).toBe('"Hi"');
+    expect(fast('{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}')).toBe('"Hi"');
+  });
+
   test("text that looks like JSON structure inside the content cannot fool it", () => {
     const tricky = ['"finish_reason":"stop"', '"usage":{"total_tokens":1}', '"error":{}', '"content":"x"', "\\", '\\"', "a\"b\\\\\"c", "中文 😀", "\n\r\t\u2028"];
     for (const text of tricky) {
@@ -46,6 +53,12 @@ describe("the byte-level fast path for plain content chunks", () => {
     ["a string cut short", '{"choices":[{"delta":{"content":"abc'],
     ["no content (a role or tool chunk)", chunk({ role: "assistant" })],
     ["[DONE]", "[DONE]"],
+    ["reasoning beside the content (DeepSeek)", chunk({ content: "x", reasoning_content: "y" })],
+    ["reasoning beside the content (Ollama, vLLM, OpenRouter)", chunk({ content: "x", reasoning: "y" })],
+    ["OpenRouter's reasoning details beside the content", chunk({ content: "x", reasoning_details: [{ type: "reasoning.text", text: "y" }] })],
+    ["a refusal beside the content", chunk({ content: "x", refusal: "no" })],
+    ["a second choice (index 1)", '{"choices":[{"index":1,"delta":{"content":"x"},"finish_reason":null}]}'],
+    ["a choice index 10", '{"choices":[{"index":10,"delta":{"content":"x"},"finish_reason":null}]}'],
     ["a content outside the delta, before it", '{"x":{"content":"a"},"choices":[{"delta":{"content":"b"},"finish_reason":null}]}'],
   ])("%s takes the exact, parsing path", (_name, json) => {
     expect(fast(json)).toBeUndefined();

@@ -5,21 +5,37 @@ export interface ParsedStream {
   comments: string[];
   /** The concatenated `content` of the seed's data events. */
   text: string;
+  /** The concatenated `reasoning` of `event: reasoning` events (a lone `</think>` moves the text so far). */
+  reasoning: string;
   done: boolean;
   error: { message: string; type: string; status: number } | undefined;
-  finish: { finish_reason: string; model?: string; usage?: Record<string, number> } | undefined;
+  finish: { finish_reason: string; model?: string; usage?: Record<string, unknown>; reasoning_ms?: number; refusal?: boolean } | undefined;
 }
+
+/** One event into the parsed stream, as our page reads it. */
+function take(out: ParsedStream, e: EventSourceMessage): void {
+  if (e.event === "error") out.error = JSON.parse(e.data);
+  else if (e.event === "finish") out.finish = JSON.parse(e.data);
+  else if (e.event === "reasoning") {
+    const r = JSON.parse(e.data) as { reasoning: string; content_was_reasoning?: boolean };
+    if (r.content_was_reasoning) {
+      out.reasoning += out.text;
+      out.text = "";
+    }
+    out.reasoning += r.reasoning;
+  } else if (e.data === "[DONE]") out.done = true;
+  else out.text += (JSON.parse(e.data) as { content: string }).content;
+}
+
+const empty = (): ParsedStream => ({ events: [], comments: [], text: "", reasoning: "", done: false, error: undefined, finish: undefined });
 
 /** Reads a whole SSE response with a spec-exact parser. */
 export async function readSse(res: Response): Promise<ParsedStream> {
-  const out: ParsedStream = { events: [], comments: [], text: "", done: false, error: undefined, finish: undefined };
+  const out = empty();
   const parser = createParser({
     onEvent(e) {
       out.events.push(e);
-      if (e.event === "error") out.error = JSON.parse(e.data);
-      else if (e.event === "finish") out.finish = JSON.parse(e.data);
-      else if (e.data === "[DONE]") out.done = true;
-      else out.text += (JSON.parse(e.data) as { content: string }).content;
+      take(out, e);
     },
     onComment(c) {
       out.comments.push(c);
@@ -46,7 +62,7 @@ export const userSays = (content: string) => ({ messages: [{ role: "user", conte
  * connection: a client whose network went away at exactly that point.
  */
 export async function readThenDrop(res: Response, count: number, controller: AbortController): Promise<ParsedStream> {
-  const out: ParsedStream = { events: [], comments: [], text: "", done: false, error: undefined, finish: undefined };
+  const out = empty();
   if (count === 0) {
     controller.abort();
     return out;
@@ -57,10 +73,7 @@ export async function readThenDrop(res: Response, count: number, controller: Abo
       if (seen >= count) return;
       out.events.push(e);
       if (e.id) seen++;
-      if (e.event === "error") out.error = JSON.parse(e.data);
-      else if (e.event === "finish") out.finish = JSON.parse(e.data);
-      else if (e.data === "[DONE]") out.done = true;
-      else out.text += (JSON.parse(e.data) as { content: string }).content;
+      take(out, e);
     },
   });
   const reader = res.body!.getReader();
