@@ -90,7 +90,14 @@ export async function handleStop(req: Request & { params: { id: string } }, deps
 async function attach(o: { req: Request; server: Server<unknown>; deps: ChatDeps; id: string; afterSeq: number }): Promise<Response> {
   const { req, server, deps, id } = o;
   const reader = new AbortController();
-  const frames = await deps.store.read(id, o.afterSeq, reader.signal);
+  let frames;
+  try {
+    frames = await deps.store.read(id, o.afterSeq, reader.signal);
+  } catch (err) {
+    // A Last-Event-ID the log cannot continue from, or Redis failing: JSON, before the stream starts.
+    if (err instanceof ChatError) return errorResponse(err);
+    throw err;
+  }
   if (!frames) return errorResponse(streamNotFound());
   // The heartbeat keeps the socket alive, but a stalled model must never hit Bun's idle timeout.
   server.timeout(req, 0);

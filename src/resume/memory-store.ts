@@ -1,5 +1,5 @@
 import { type Burst, frameEnds, framesAfter } from "./burst.ts";
-import { type BufferLimits, type StreamStore, type StreamWriter, bufferFull } from "./store.ts";
+import { type BufferLimits, type StreamStore, type StreamWriter, bufferFull, resumeUnavailable } from "./store.ts";
 
 /**
  * A log's frames are kept as UTF-8 in one buffer that doubles as it fills, not as a string per burst:
@@ -97,6 +97,9 @@ export class MemoryStreamStore implements StreamStore {
   async read(id: string, afterSeq: number, signal: AbortSignal): Promise<AsyncIterable<string> | undefined> {
     const log = this.#logs.get(id);
     if (!log) return undefined;
+    // Written synchronously, before any reader sees it: an id past the last one was never sent.
+    const last = log.lasts.length === 0 ? 0 : log.lasts[log.lasts.length - 1]!;
+    if (afterSeq > last) throw resumeUnavailable(afterSeq, pastTheEnd(last, log.ended));
     return follow(log, Math.max(0, afterSeq), signal);
   }
 
@@ -168,6 +171,10 @@ export class MemoryStreamStore implements StreamStore {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Why an id past `last` cannot be continued from, for the error's message. */
+export const pastTheEnd = (last: number, ended: boolean) =>
+  `${ended ? "the answer ended" : "the answer is"} at event ${last}, so that event was never sent`;
 
 /** Appends `text` as UTF-8, doubling the buffer when it is full. */
 function write(log: Log, text: string): void {

@@ -2,15 +2,19 @@ import { RedisClient } from "bun";
 import { ChatError } from "../errors.ts";
 import { formatEvent } from "../chat/sse.ts";
 import { type Burst, framesAfter } from "./burst.ts";
-import { MemoryStreamStore } from "./memory-store.ts";
-import type { BufferLimits, StreamStore, StreamWriter } from "./store.ts";
+import { MemoryStreamStore, pastTheEnd } from "./memory-store.ts";
+import { type BufferLimits, type StreamStore, type StreamWriter, resumeUnavailable } from "./store.ts";
 
 const ALIVE_MS = 3000;
 const REFRESH_MS = 1000;
 const STOP_CHANNEL = "chat:stop";
+/** How long a re-attach elsewhere waits for an id its client saw on the producer to reach Redis. */
+const CATCH_UP_MS = 1000;
 
 const keys = (id: string) => ({
   log: `chat:gen:${id}`,
+  /** Exists from create() until the log expires: the answer is known before its first frame. */
+  meta: `chat:gen:${id}:meta`,
   alive: `chat:gen:${id}:alive`,
   readers: `chat:gen:${id}:readers`,
   stop: `chat:gen:${id}:stop`,
@@ -19,11 +23,14 @@ const keys = (id: string) => ({
 /**
  * Several instances behind a load balancer. The producing instance serves its own readers from memory
  * (the fast path) and writes every burst it keeps through to a Redis Stream: one entry per burst, entry
- * id `0-<last seq>`, field `f` the frames and `s` the first seq. A client that re-attaches to ANOTHER
+ * id `0-<last seq>`, field `f` the frames and `s` the previous entry's last seq + 1 (so ids a buffer
+ * limit skipped are no hole, and a hole means lost writes). A client that re-attaches to ANOTHER
  * instance reads that stream (blocking XREAD from its last id), cutting only the entry that holds it.
  * Redis Streams, not pub/sub: pub/sub drops messages by design (redis/redis #4079).
  * The producer keeps an `alive` key fresh; a reader that finds it gone knows the producer died
  * (kill -9) and ends with `event: error` instead of waiting forever (vercel/resumable-stream #23).
+ * Both keys are written before create() returns: a reasoning model may send nothing for a minute, and
+ * a reload or Stop routed elsewhere in that time must find the answer.
  */
 export class RedisStreamStore implements StreamStore {
   readonly #url: string;
@@ -61,8 +68,10 @@ export class RedisStreamStore implements StreamStore {
 
   async create(id: string): Promise<StreamWriter> {
     const k = keys(id);
+    let next = 1;
     const write = (burst: Burst, end: boolean) => {
-      const args = [k.log, `0-${burst.last}`, "f", burst.text, "s", String(burst.first)];
+      const args = [k.log, `0-${burst.last}`, "f", burst.text, "s", String(next)];
+      next = burst.last + 1;
       if (end) args.push("end", "1");
       this.#redis.send("XADD", args).catch((err) => this.#warn(err));
     };
@@ -75,16 +84,23 @@ export class RedisStreamStore implements StreamStore {
       for (const l of stopListeners) l();
     });
     // Keep the producer visibly alive; also the fallback for a Stop whose pub/sub message was lost.
+    const keep = () =>
+      Promise.all([
+        this.#redis.send("SET", [k.alive, "1", "PX", String(ALIVE_MS)]),
+        this.#redis.send("SET", [k.meta, "1", "PX", String(this.#limits.ttlMs + ALIVE_MS)]),
+        this.#redis.send("PEXPIRE", [k.log, String(this.#limits.ttlMs + ALIVE_MS)]),
+      ]);
     const refresh = async () => {
       try {
-        await this.#redis.send("SET", [k.alive, "1", "PX", String(ALIVE_MS)]);
-        await this.#redis.send("PEXPIRE", [k.log, String(this.#limits.ttlMs + ALIVE_MS)]);
+        await keep();
         if (!stopped && (await this.#redis.send("EXISTS", [k.stop])) === 1) void this.#local.requestStop(id);
       } catch (err) {
         this.#warn(err);
       }
     };
-    void refresh();
+    // Awaited (one round trip per answer, not per token) so the client cannot learn the id before
+    // other instances can; capped, as answers go on here when Redis is slow or away.
+    await Promise.race([keep().catch((err) => this.#warn(err)), Bun.sleep(1000)]);
     const timer = setInterval(refresh, REFRESH_MS);
     return {
       append: (burst) => local.append(burst),
@@ -92,6 +108,7 @@ export class RedisStreamStore implements StreamStore {
         clearInterval(timer);
         local.end(burst);
         this.#redis.send("PEXPIRE", [k.log, String(this.#limits.ttlMs)]).catch((err) => this.#warn(err));
+        this.#redis.send("PEXPIRE", [k.meta, String(this.#limits.ttlMs)]).catch((err) => this.#warn(err));
         this.#redis.send("DEL", [k.alive]).catch((err) => this.#warn(err));
       },
       onStop: (listener) => void stopListeners.push(listener),
@@ -102,14 +119,21 @@ export class RedisStreamStore implements StreamStore {
   async read(id: string, afterSeq: number, signal: AbortSignal): Promise<AsyncIterable<string> | undefined> {
     const local = await this.#local.read(id, afterSeq, signal);
     if (local) return local;
-    if ((await this.#redis.send("EXISTS", [keys(id).log])) !== 1) return undefined;
+    const k = keys(id);
+    try {
+      if (!(await this.#known(k))) return undefined;
+      // After the very last event there is nothing to wait for (and no producer left to wait on).
+      if (await this.#reaches(k, afterSeq)) return (async function* () {})();
+    } catch (err) {
+      throw err instanceof ChatError ? err : storeFailed(err);
+    }
     return this.#follow(id, afterSeq, signal);
   }
 
   async requestStop(id: string): Promise<boolean> {
     if (await this.#local.requestStop(id)) return true;
     const k = keys(id);
-    if ((await this.#redis.send("EXISTS", [k.log])) !== 1) return false;
+    if (!(await this.#known(k))) return false;
     await this.#redis.send("SET", [k.stop, "1", "PX", String(this.#limits.ttlMs)]);
     await this.#redis.send("PUBLISH", [STOP_CHANNEL, id]);
     return true;
@@ -119,6 +143,30 @@ export class RedisStreamStore implements StreamStore {
     await this.#local.close();
     this.#subscriber.close();
     this.#redis.close();
+  }
+
+  /** True from create() until the log expires (the log alone: a producer from before the meta key). */
+  async #known(k: ReturnType<typeof keys>): Promise<boolean> {
+    return ((await this.#redis.send("EXISTS", [k.log, k.meta])) as number) > 0;
+  }
+
+  /**
+   * True when `afterSeq` is the ended answer's last event; throws when it is past the last event in
+   * Redis. The producer serves its own readers from memory and writes Redis a moment later, so while
+   * it lives an id just seen there gets CATCH_UP_MS to arrive; after that no client can have seen it.
+   */
+  async #reaches(k: ReturnType<typeof keys>, afterSeq: number): Promise<boolean> {
+    const deadline = performance.now() + CATCH_UP_MS;
+    for (;;) {
+      const [entry] = parseRange((await this.#redis.send("XREVRANGE", [k.log, "+", "-", "COUNT", "1"])) as RangeReply);
+      const last = entry?.seq ?? 0;
+      const ended = entry?.fields.end === "1";
+      if (afterSeq <= last) return ended && afterSeq === last;
+      if (ended || performance.now() >= deadline || (await this.#redis.send("EXISTS", [k.alive])) !== 1) {
+        throw resumeUnavailable(afterSeq, pastTheEnd(last, ended));
+      }
+      await Bun.sleep(50);
+    }
   }
 
   /** Replay from Redis, then tail it, on a connection of its own (XREAD BLOCK holds it). */
@@ -131,14 +179,18 @@ export class RedisStreamStore implements StreamStore {
         await this.#redis.send("SET", [k.readers, "1", "PX", String(ALIVE_MS)]);
         const reply = (await conn.send("XREAD", ["COUNT", "1000", "BLOCK", String(REFRESH_MS), "STREAMS", k.log, `0-${last}`])) as StreamReply;
         const entries = parseEntries(reply, k.log);
-        const { burst, ended } = joinFrames(entries, last);
+        const { burst, ended, lost } = joinFrames(entries, last);
+        if (lost) {
+          yield burst + lostWrites(lost);
+          return;
+        }
         if (entries.length > 0) last = entries.at(-1)!.seq;
         if (burst) yield burst;
         if (ended) return;
         if (entries.length === 0 && (await this.#redis.send("EXISTS", [k.alive])) !== 1) {
           // One last look: the final frames may have landed just before the alive key went.
           const tail = joinFrames(parseEntries((await conn.send("XREAD", ["COUNT", "1000", "STREAMS", k.log, `0-${last}`])) as StreamReply, k.log), last);
-          yield tail.ended ? tail.burst : tail.burst + lostFrame();
+          yield tail.lost ? tail.burst + lostWrites(tail.lost) : tail.ended ? tail.burst : tail.burst + lostFrame();
           return;
         }
       }
@@ -163,13 +215,19 @@ export class RedisStreamStore implements StreamStore {
   }
 }
 
-type StreamReply = Record<string, Array<[string, string[]]>> | Array<[string, Array<[string, string[]]>]> | null;
+type RangeReply = Array<[string, string[]]>;
+type StreamReply = Record<string, RangeReply> | Array<[string, RangeReply]> | null;
+type Entry = { seq: number; fields: Record<string, string> };
 
 /** XREAD's reply (RESP3 map or RESP2 array) → entries with their last sequence number and fields. */
-function parseEntries(reply: StreamReply, key: string): Array<{ seq: number; fields: Record<string, string> }> {
+function parseEntries(reply: StreamReply, key: string): Entry[] {
   if (!reply) return [];
-  const raw = Array.isArray(reply) ? (reply.find(([k]) => k === key)?.[1] ?? []) : (reply[key] ?? []);
-  return raw.map(([entryId, flat]) => {
+  return parseRange(Array.isArray(reply) ? (reply.find(([k]) => k === key)?.[1] ?? []) : (reply[key] ?? []));
+}
+
+/** XRANGE's (or XREVRANGE's) reply → entries. */
+function parseRange(raw: RangeReply | null): Entry[] {
+  return (raw ?? []).map(([entryId, flat]) => {
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
     return { seq: Number(entryId.split("-")[1]), fields };
@@ -179,12 +237,17 @@ function parseEntries(reply: StreamReply, key: string): Array<{ seq: number; fie
 /**
  * One read's entries as one string (one socket write), up to the last frame of the answer. XREAD
  * returns the entry whose last frame is past `afterSeq`; only that first one may hold frames already seen.
+ * An entry that starts past the one before it follows writes that never reached Redis: the frames
+ * up to that hole, and `lost` = the first missing id, so the reader ends with an error, not a skip.
  */
-function joinFrames(entries: Array<{ seq: number; fields: Record<string, string> }>, afterSeq: number): { burst: string; ended: boolean } {
+function joinFrames(entries: Entry[], afterSeq: number): { burst: string; ended: boolean; lost?: number } {
   let burst = "";
+  let last = afterSeq;
   for (const { seq, fields } of entries) {
-    const text = fields.f ?? "";
-    burst += framesAfter(text, Number(fields.s ?? seq), afterSeq);
+    const first = Number(fields.s ?? seq);
+    if (first > last + 1) return { burst, ended: false, lost: last + 1 };
+    burst += framesAfter(fields.f ?? "", first, last);
+    last = seq;
     if (fields.end === "1") return { burst, ended: true };
   }
   return { burst, ended: false };
@@ -196,6 +259,12 @@ const lostFrame = () =>
     data: JSON.stringify(
       new ChatError({ status: 502, type: "generation_lost", message: "The server writing this answer stopped; the text above is all that was saved. Retry to continue." }).toJSON(),
     ),
+  });
+
+const lostWrites = (missing: number) =>
+  formatEvent({
+    event: "error",
+    data: JSON.stringify(resumeUnavailable(missing - 1, `event ${missing} and maybe more never reached Redis (it was unreachable for a moment)`).toJSON()),
   });
 
 const storeFailed = (err: unknown) =>

@@ -10,7 +10,8 @@ export interface StreamStore {
   create(id: string): Promise<StreamWriter>;
   /**
    * The frames with a sequence number above `afterSeq`, then live ones, until the generation ends.
-   * Undefined when the id is unknown or expired.
+   * Undefined when the id is unknown or expired. Throws `resumeUnavailable` when `afterSeq` is past
+   * the last frame written: ids are consecutive, so no client can have seen it, and waiting would hang.
    */
   read(id: string, afterSeq: number, signal: AbortSignal): Promise<AsyncIterable<string> | undefined>;
   /** Asks the generation's producer, on whichever instance, to stop. False when unknown. */
@@ -53,3 +54,14 @@ export const bufferFull = (what: string) =>
 
 export const streamNotFound = () =>
   new ChatError({ status: 404, type: "stream_not_found", message: "No such answer stream: it finished too long ago, or never existed." });
+
+/**
+ * A Last-Event-ID the log cannot continue from exactly: past its last event, or (with Redis) after
+ * events that never reached the shared log. Refused, never served with a hole in it.
+ */
+export const resumeUnavailable = (afterSeq: number, why: string) =>
+  new ChatError({
+    status: 409,
+    type: "resume_unavailable",
+    message: `Cannot resume after event ${afterSeq}: ${why}. Re-attach without Last-Event-ID to get the whole answer, or retry.`,
+  });

@@ -91,6 +91,26 @@ describe("resumable streams", () => {
     expect((await resume(chat.url, id, "abc")).status).toBe(400);
   });
 
+  test("a Last-Event-ID past the last event is 409 JSON (resume_unavailable), on a finished or a live answer", async () => {
+    const done = await postChat(chat.url, userSays(directive({ tokens: 3 })));
+    const id = done.headers.get("x-stream-id")!;
+    const full = await readSse(done);
+    const last = Number(lastEventId(full));
+    expect(await readSse(await resume(chat.url, id, String(last)))).toMatchObject({ events: [], done: false });
+    const past = await resume(chat.url, id, String(last + 1));
+    expect(past.status).toBe(409);
+    expect(await past.json()).toMatchObject({ error: { type: "resume_unavailable", message: expect.stringContaining(`ended at event ${last}`) } });
+
+    const controller = new AbortController();
+    const live = await postChat(chat.url, userSays(directive({ tokens: 50, delay: 20 })), { signal: controller.signal });
+    const liveId = live.headers.get("x-stream-id")!;
+    const seen = Number(lastEventId(await readThenDrop(live, 2, controller)));
+    const ahead = await resume(chat.url, liveId, String(seen + 1000));
+    expect(ahead.status).toBe(409);
+    expect(await ahead.json()).toMatchObject({ error: { type: "resume_unavailable" } });
+    await fetch(`${chat.url}/api/chat/${liveId}`, { method: "DELETE" });
+  });
+
   test("a disconnected answer goes on for the grace period, then the upstream is cancelled", async () => {
     const cancelled = fake.stats.cancelled;
     const controller = new AbortController();

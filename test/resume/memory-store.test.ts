@@ -218,6 +218,36 @@ describe("MemoryStreamStore", () => {
     expect(await collect(await bytes.read("b", 0, new AbortController().signal))).toEqual([1, 2, 6, 7]);
   });
 
+  test("a Last-Event-ID past the last event is refused (resume_unavailable), live or finished; the last one itself is fine", async () => {
+    const store = new MemoryStreamStore(limits);
+    const w = await store.create("g");
+    const read = (after: number) => store.read("g", after, new AbortController().signal);
+    // Before the first frame: only 0 can be continued from.
+    await expect(read(1)).rejects.toMatchObject({ status: 409, type: "resume_unavailable" });
+    w.append(burst(1, 3));
+    await expect(read(4)).rejects.toMatchObject({ status: 409, type: "resume_unavailable", message: expect.stringContaining("after event 4") });
+    const live = collect(await read(3));
+    w.end(ending(4));
+    expect(await live).toEqual([4, 5]);
+    await expect(read(6)).rejects.toMatchObject({ type: "resume_unavailable", message: expect.stringContaining("ended at event 5") });
+    await expect(read(99)).rejects.toMatchObject({ type: "resume_unavailable" });
+    expect(await collect(await read(5))).toEqual([]);
+  });
+
+  test.each([0, 1, 2, 3, 4, 5, 6])("a re-attach after id %d, inside a burst of reasoning frames (event line before the id), gets exactly the frames after it", async (after) => {
+    // What a reasoning model's read becomes: `event: reasoning` frames, then content frames.
+    const reasoning = (n: number) => `event: reasoning\nid: ${n}\ndata: {"reasoning":"step ${n}"}\n\n`;
+    const frames = [reasoning(1), reasoning(2), reasoning(3), frame(4, '{"content":"A"}'), reasoning(5), frame(6, '{"content":"B"}')];
+    const store = new MemoryStreamStore(limits);
+    const w = await store.create("g");
+    w.append({ text: frames.slice(0, 5).join(""), first: 1, last: 5 });
+    w.append({ text: frames[5]!, first: 6, last: 6 });
+    w.end(ending(7));
+    let text = "";
+    for await (const b of (await store.read("g", after, new AbortController().signal))!) text += b;
+    expect(text).toBe(frames.slice(after).join("") + ending(7).text);
+  });
+
   test("a stop request reaches the writer's listeners once the id is known", async () => {
     const store = new MemoryStreamStore(limits);
     const w = await store.create("g");
