@@ -34,6 +34,11 @@ export default function AnswerFooter(props: {
       </Show>
       <div class={styles.footer}>
         {props.children}
+        <Show when={m().refusal}>
+          <span class={styles.refused} data-refusal title="The model declined to answer">
+            Refused
+          </span>
+        </Show>
         <Show when={props.canRegenerate && m().status !== "error"}>
           <button type="button" class={styles.action} onClick={() => props.onRegenerate()}>
             <RetryIcon />
@@ -55,6 +60,8 @@ export default function AnswerFooter(props: {
 function usageTitle(m: Message): string {
   const u = m.usage!;
   const parts = [`${u.prompt_tokens} prompt + ${u.completion_tokens} completion = ${u.total_tokens} tokens`];
+  const reasoning = u.completion_tokens_details?.reasoning_tokens;
+  if (reasoning) parts.push(`${reasoning} of them thinking`);
   if (m.writingMs !== undefined) parts.push(`written in ${(m.writingMs / 1000).toFixed(1)} s`);
   if (m.model) parts.push(m.model);
   return parts.join(" · ");

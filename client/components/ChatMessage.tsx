@@ -5,6 +5,7 @@ import Markdown from "../markdown/Markdown.tsx";
 import AnswerFooter from "./AnswerFooter.tsx";
 import styles from "./ChatMessage.module.css";
 import RetryIcon from "./RetryIcon.tsx";
+import ThoughtBlock from "./ThoughtBlock.tsx";
 import UserMessage from "./UserMessage.tsx";
 import VersionSwitch from "./VersionSwitch.tsx";
 
@@ -30,7 +31,9 @@ export default function ChatMessage(props: {
       <VersionSwitch ids={props.versions} current={m().id} disabled={props.busy} onSelect={props.onSelect} />
     </Show>
   );
-  const waiting = () => m().status === "streaming" && m().content === "";
+  const waiting = () => m().status === "streaming" && m().content === "" && !m().reasoning;
+  // The thinking says itself that it was cut short; an answer that never started has no text to show.
+  const onlyThought = () => !!m().reasoning && m().content === "";
 
   return (
     <Show
@@ -39,14 +42,19 @@ export default function ChatMessage(props: {
     >
       <article class={styles.assistant} data-role="assistant" data-status={m().status}>
         <span class="visually-hidden">Answer:</span>
+        <Show when={m().reasoning}>
+          <ThoughtBlock message={m()} />
+        </Show>
         <Show when={!waiting()} fallback={<Typing />}>
-          <Markdown source={m().content} streaming={m().status === "streaming"} />
+          <Show when={!onlyThought()}>
+            <Markdown source={m().content} streaming={m().status === "streaming"} />
+          </Show>
         </Show>
         <Switch>
           <Match when={m().status === "streaming" && m().reconnecting}>
             <p class={styles.note}>Reconnecting…</p>
           </Match>
-          <Match when={m().status === "stopped"}>
+          <Match when={m().status === "stopped" && !onlyThought()}>
             <p class={styles.note}>Stopped</p>
           </Match>
           <Match when={m().status === "error" && m().error}>

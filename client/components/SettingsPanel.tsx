@@ -1,10 +1,11 @@
 import { For, Show, createEffect } from "solid-js";
-import type { ModelList, Settings } from "../chat/settings.ts";
+import { type ModelList, REASONING_EFFORTS, type Settings } from "../chat/settings.ts";
+import type { ReasoningEffort } from "../chat/stream.ts";
 import styles from "./SettingsPanel.module.css";
 
 /**
  * The conversation's settings in a modal dialog: model (from `GET /api/models`), system prompt,
- * temperature and max tokens. Every change applies at once to the next message. A native modal
+ * temperature, max tokens and reasoning effort. Every change applies at once to the next message. A native modal
  * `<dialog>` keeps focus inside and closes on Esc; focus then goes back to where it came from.
  * Loaded the first time the settings open (./SettingsDialog.tsx).
  */
@@ -161,11 +162,32 @@ export default function SettingsPanel(props: {
           />
         </div>
 
+        <div class={styles.field}>
+          <label class={styles.label} for="settings-reasoning-effort">
+            Reasoning effort
+          </label>
+          <select
+            id="settings-reasoning-effort"
+            class={styles.control}
+            aria-describedby="settings-reasoning-help"
+            value={props.settings.reasoningEffort ?? ""}
+            onChange={(e) => props.onChange({ reasoningEffort: (e.currentTarget.value || undefined) as ReasoningEffort | undefined })}
+          >
+            <option value="">Model default</option>
+            <For each={REASONING_EFFORTS}>{(effort) => <option value={effort}>{effort[0]!.toUpperCase() + effort.slice(1)}</option>}</For>
+          </select>
+          <p id="settings-reasoning-help" class={styles.hint}>
+            For models that think before answering. Not every model takes every level.
+          </p>
+        </div>
+
         <footer class={styles.foot}>
           <button
             type="button"
             class={styles.secondary}
-            onClick={() => props.onChange({ model: undefined, system: undefined, temperature: undefined, maxTokens: undefined })}
+            onClick={() =>
+              props.onChange({ model: undefined, system: undefined, temperature: undefined, maxTokens: undefined, reasoningEffort: undefined })
+            }
           >
             Reset all
           </button>
