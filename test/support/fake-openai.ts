@@ -31,6 +31,12 @@ export interface FakeBehaviour {
   repeat: number;
   /** Fault (`status`, `fail_after`) only for the first N requests with this last user message, then healthy. 0 = every time. */
   fail_times: number;
+  /** Reasoning tokens sent before the content, as DeepSeek does (`delta.reasoning_content`, `content: null`). */
+  reasoning: number;
+  /** Reasoning tokens of this exact text (split like `text`) instead of generated words. */
+  reasoning_text: string;
+  /** Milliseconds between reasoning tokens; -1 = the same as `delay`. */
+  reasoning_delay: number;
 }
 
 export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
@@ -46,6 +52,9 @@ export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
   finish: "stop",
   repeat: 1,
   fail_times: 0,
+  reasoning: 0,
+  reasoning_text: "",
+  reasoning_delay: -1,
 };
 
 /** The tokens the fake sends for a behaviour: tests compare the relayed text with their concatenation. */
@@ -58,6 +67,16 @@ export function fakeTokens(b: Pick<FakeBehaviour, "tokens" | "text"> & { repeat?
 
 export function fakeText(b: Partial<FakeBehaviour> = {}): string {
   return fakeTokens({ ...DEFAULT_BEHAVIOUR, ...b }).join("");
+}
+
+/** The reasoning tokens the fake sends before the content (none unless `reasoning` or `reasoning_text`). */
+export function fakeReasoningTokens(b: Partial<Pick<FakeBehaviour, "reasoning" | "reasoning_text">>): string[] {
+  if (b.reasoning_text) return b.reasoning_text.match(/\S+\s*|\s+/g) ?? [];
+  return Array.from({ length: b.reasoning ?? 0 }, (_, i) => (i === 0 ? "Thought0" : ` thought${i}`));
+}
+
+export function fakeReasoning(b: Partial<FakeBehaviour> = {}): string {
+  return fakeReasoningTokens(b).join("");
 }
 
 /** A directive for the last user message. */
@@ -195,6 +214,7 @@ function streamResponse(
   const delta = (d: Record<string, unknown>, finish: string | null = null) =>
     chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
   const tokens = fakeTokens(b);
+  const thoughts = fakeReasoningTokens(b);
 
   let cancelled = false;
   let done = false;
@@ -217,6 +237,13 @@ function streamResponse(
         try {
           send(delta({ role: "assistant", content: "", refusal: null }));
           if (b.first > 0) await Bun.sleep(b.first);
+          const thoughtDelay = b.reasoning_delay >= 0 ? b.reasoning_delay : b.delay;
+          for (let i = 0; i < thoughts.length && !cancelled; i++) {
+            if (i > 0 && thoughtDelay > 0) await Bun.sleep(thoughtDelay);
+            send(delta({ content: null, reasoning_content: thoughts[i] }));
+          }
+          // The pause between the last thought and the first word, as between any two tokens.
+          if (thoughts.length > 0 && b.delay > 0) await Bun.sleep(b.delay);
           for (let i = 0; i < tokens.length && !cancelled; i++) {
             if (i === b.fail_after) {
               if (b.mode === "error") {
@@ -235,8 +262,9 @@ function streamResponse(
           }
           if (cancelled) return;
           send(delta({}, b.finish));
-          const completion = tokens.length;
-          send(chunk([], { prompt_tokens: 9, completion_tokens: completion, total_tokens: 9 + completion }));
+          const completion = tokens.length + thoughts.length;
+          const details = thoughts.length > 0 && { completion_tokens_details: { reasoning_tokens: thoughts.length } };
+          send(chunk([], { prompt_tokens: 9, completion_tokens: completion, total_tokens: 9 + completion, ...details }));
           send(encoder.encode("data: [DONE]\n\n"));
           done = true;
           stats.open--;
