@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)("a reasoning model's answer in a real browser (com
   }
 
   /** `read()` once it equals `want` (the view draws once a frame, so it may lag the status), else fails with what it was. */
-  async function becomes<T>(read: () => Promise<T>, want: T, ms = 5000) {
+  async function becomes(read: () => Promise<string | null>, want: string, ms = 5000) {
     const until = performance.now() + ms;
     while ((await read()) !== want && performance.now() < until) await Bun.sleep(25);
     expect(await read()).toBe(want);
