@@ -1,7 +1,7 @@
 import { RedisClient } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startChat, type ChatServer } from "../support/chat-server.ts";
-import { directive, fakeText, startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";
+import { directive, fakeReasoningTokens, fakeText, startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";
 import { startRedis, type RedisServer } from "../support/redis.ts";
 import { lastEventId, postChat, readSse, readThenDrop, resume, userSays } from "../support/sse.ts";
 
@@ -80,6 +80,22 @@ describe("before the first token", () => {
     const later = await readSse(await resume(b.url, id));
     expect(later.error).toMatchObject({ type: "generation_lost" });
   }, 20_000);
+});
+
+describe("while the model reasons", () => {
+  test.each([3, 12])("an answer cut on A after %d events, inside its reasoning, resumes exactly on B", async (cut) => {
+    const spec = { reasoning: 20, tokens: 10, delay: 5 };
+    const controller = new AbortController();
+    const res = await postChat(a.url, userSays(directive(spec)), { signal: controller.signal });
+    const id = res.headers.get("x-stream-id")!;
+    const first = await readThenDrop(res, cut, controller);
+    expect(first.text).toBe("");
+    const rest = await readSse(await resume(b.url, id, lastEventId(first)));
+    expect(first.reasoning + rest.reasoning).toBe(fakeReasoningTokens(spec).join(""));
+    expect(rest.text).toBe(fakeText(spec));
+    expect(rest.done).toBe(true);
+    expect([...ids(first), ...ids(rest)]).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+  });
 });
 
 describe("a Last-Event-ID the shared log cannot continue from", () => {
