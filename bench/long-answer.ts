@@ -7,6 +7,7 @@
  *   bun bench/long-answer.ts --runs 5
  *   bun bench/long-answer.ts --binary B      measure this prebuilt executable instead of building one
  *   bun bench/long-answer.ts --smoke         one short answer; checks it renders completely, never timing
+ *   bun bench/long-answer.ts --reasoning     the same text as the model's thinking (reasoning_content), then a short answer
  *
  * Exit 1 when an answer is not rendered completely (or the harness fails); the long-task figures are
  * printed and compared with the goal, never enforced: a busy machine makes them noisy.
@@ -26,6 +27,8 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const smoke = args.includes("--smoke");
 const runs = smoke ? 1 : Number(option("--runs") ?? 3);
 const targetTokens = smoke ? 2_000 : Number(option("--tokens") ?? 20_000);
+/** The long text arrives as thinking, drawn by the same view inside the answer's <details>. */
+const reasoning = args.includes("--reasoning");
 /** Chromium's definition of a long task, and the issue's goal for the longest one. */
 const GOAL_MS = 50;
 /** No run may take longer than this, however slow the machine. */
@@ -84,6 +87,7 @@ function observe() {
 /** What the finished answer must show: every block rendered, no markdown left as text. */
 async function checkRendered(page: Page, expected: { fences: number; tables: number; headings: number; last: string }) {
   const got = await page.evaluate(() => {
+    // The first view in the answer: with --reasoning, the thinking's (it comes before the answer's).
     const md = document.querySelector('[data-role="assistant"] [data-markdown]')!;
     return {
       ready: md.getAttribute("data-markdown"),
@@ -159,13 +163,13 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   const load0 = loadavg();
   try {
-    fake = startFakeOpenAI({ text, delay: 0 });
+    fake = startFakeOpenAI(reasoning ? { reasoning_text: text, text: "Done.", delay: 0 } : { text, delay: 0 });
     [chat, browser] = await Promise.all([
       startChat({ binary, env: { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake" } }),
       launchChromium(),
     ]);
     console.log(
-      `long answer: ${tokens} tokens, ${(text.length / 1024).toFixed(0)} KB of markdown (${expected.fences} code fences, ${expected.tables} tables); ` +
+      `long ${reasoning ? "thinking" : "answer"}: ${tokens} tokens, ${(text.length / 1024).toFixed(0)} KB of markdown (${expected.fences} code fences, ${expected.tables} tables); ` +
         `Bun ${Bun.version}, Chromium ${browser.version()}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
     );
     const results: RunResult[] = [];
