@@ -37,15 +37,7 @@ export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText
     // The first chunk is always parsed: it names the model and the answer's id.
     if (this.#parsedOne && name === undefined) {
       const open = this.#finder.find(data, start, end);
-      if (open !== -1) {
-        const close = this.#finder.close;
-        if (close - open <= 2) return; // `""`: nothing to send
-        if (this.#tags.acceptsLiteral(data, open, close)) {
-          this.#frames.addLiteral(data, open, close);
-          this.firstContentAt ??= performance.now();
-          return;
-        }
-      }
+      if (open !== -1 && this.#copied(data, open, this.#finder.close)) return;
     }
     if (end - start === DONE.length && data.compare(DONE, 0, DONE.length, start, end) === 0) {
       this.#tags.end(this);
@@ -70,6 +62,31 @@ export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText
       this.#tags.end(this);
       this.finishReason = choice.finish_reason;
     }
+  }
+
+  /**
+   * The fast path: the text literal `data[open, close)` of a plain delta copied into its frame as it
+   * came, when nothing needs reading. False when it must be parsed after all (a tag may be in it).
+   */
+  #copied(data: Buffer, open: number, close: number): boolean {
+    if (close - open <= 2) return true; // `""`: nothing to send
+    if (this.#finder.reasoning) {
+      // Reasoning in a field of its own goes straight out once the first one has settled the tags.
+      if (!this.#tags.settled) return false;
+      this.#frames.addReasoningLiteral(data, open, close);
+      this.firstReasoningAt ??= performance.now();
+      return true;
+    }
+    const kind = this.#tags.classify(data, open, close);
+    if (kind === undefined) return false;
+    if (kind === "reasoning") {
+      this.#frames.addReasoningLiteral(data, open, close);
+      this.firstReasoningAt ??= performance.now();
+      return true;
+    }
+    this.#frames.addLiteral(data, open, close);
+    this.firstContentAt ??= performance.now();
+    return true;
   }
 
   endOfRead(): FrameBurst | undefined {

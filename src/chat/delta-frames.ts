@@ -41,15 +41,23 @@ export class DeltaFrames {
   /** A frame for the JSON string literal `buf[open, close)` (quotes included), copied as it is. */
   addLiteral(buf: Buffer, open: number, close: number): void {
     let at = this.#reserve(close - open + OVERHEAD);
-    at = this.#head(at, ID, DATA);
+    at = copy(DATA, this.#id(copy(ID, at)));
     // Tokens are a few bytes: a loop beats a native copy's call.
+    for (let i = open; i < close; i++) scratch[at++] = buf[i]!;
+    this.#length = copy(END, at);
+  }
+
+  /** A reasoning frame for the JSON string literal `buf[open, close)`, copied as it is. */
+  addReasoningLiteral(buf: Buffer, open: number, close: number): void {
+    let at = this.#reserve(close - open + OVERHEAD);
+    at = copy(REASONING_DATA, this.#id(copy(REASONING_ID, at)));
     for (let i = open; i < close; i++) scratch[at++] = buf[i]!;
     this.#length = copy(END, at);
   }
 
   /** A frame for a JSON string literal already decoded (from a chunk that had to be parsed). */
   addQuoted(quoted: string): void {
-    const at = this.#head(this.#reserve(quoted.length * 3 + OVERHEAD), ID, DATA);
+    const at = copy(DATA, this.#id(copy(ID, this.#reserve(quoted.length * 3 + OVERHEAD))));
     this.#length = copy(END, at + scratch.write(quoted, at, "utf8"));
   }
 
@@ -58,7 +66,7 @@ export class DeltaFrames {
    * browser to move the answer's content so far into its reasoning (a lone `</think>`).
    */
   addReasoningQuoted(quoted: string, contentWasReasoning = false): void {
-    const at = this.#head(this.#reserve(quoted.length * 3 + OVERHEAD), REASONING_ID, REASONING_DATA);
+    const at = copy(REASONING_DATA, this.#id(copy(REASONING_ID, this.#reserve(quoted.length * 3 + OVERHEAD))));
     this.#length = copy(contentWasReasoning ? MOVED_END : END, at + scratch.write(quoted, at, "utf8"));
   }
 
@@ -71,14 +79,13 @@ export class DeltaFrames {
     return burst;
   }
 
-  /** `id: N\ndata: {"content":` (or its reasoning twin) at `at`; returns where the literal goes. */
-  #head(at: number, idLine: Buffer, dataLine: Buffer): number {
-    at = copy(idLine, at);
+  /** The next id's digits at `at`; returns where they end. */
+  #id(at: number): number {
     const id = ++this.#seq;
     let digits = 1;
     for (let n = id; n >= 10; n = Math.floor(n / 10)) digits++;
     for (let n = id, i = at + digits - 1; i >= at; i--, n = Math.floor(n / 10)) scratch[i] = 48 + (n % 10);
-    return copy(dataLine, at + digits);
+    return at + digits;
   }
 
   /** Room for `bytes` more; returns where they go. */

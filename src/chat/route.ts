@@ -59,6 +59,7 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
     signal: abort.signal,
     headers: model?.headers,
     onFirstToken: model?.onFirstToken,
+    onFirstReasoning: model?.onFirstReasoning,
   });
   const writer = await deps.store.create(id);
   const generation = new Generation({

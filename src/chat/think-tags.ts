@@ -16,6 +16,7 @@ const TAGS: ReadonlyArray<readonly [string, string]> = [
 const LONE_CLOSE = "</think>";
 
 const LT = 0x3c;
+const BRACKET = 0x5b;
 const BACKTICK = 0x60;
 const BACKSLASH = 0x5c;
 const U = 0x75;
@@ -51,23 +52,25 @@ export class ThinkTags {
   }
 
   /**
-   * Whether the content literal `buf[open, close)` (a JSON string, quotes included) may go to the wire
-   * unread. While watching for a lone `</think>`, a literal that could hold one (a `<`, raw or as a
-   * `\u` escape, as Go servers write it) must be decoded and read here; a backtick ends the watch.
+   * What the content literal `buf[open, close)` (a JSON string, quotes included) is, when it can go to
+   * the wire unread: "content", "reasoning" (inside a think block), or undefined when it must be decoded
+   * and pushed. A literal that could hold a tag (a `<` or `[`, raw or as a `\u` escape, as Go servers
+   * write `<`) is always read; while watching for a lone `</think>`, a backtick ends the watch.
    */
-  acceptsLiteral(buf: Buffer, open: number, close: number): boolean {
-    if (this.#state === "settled") return true;
-    if (this.#state !== "watching" || this.#held !== "") return false;
+  classify(buf: Buffer, open: number, close: number): "content" | "reasoning" | undefined {
+    const state = this.#state;
+    if (state === "settled") return "content";
+    if ((state !== "watching" && state !== "inside") || this.#held !== "") return undefined;
+    let tick = false;
     for (let i = open + 1; i < close - 1; i++) {
       const b = buf[i]!;
-      if (b === LT || (b === BACKSLASH && buf[i + 1] === U)) return false;
-      if (b === BACKTICK) {
-        this.#state = "settled";
-        return true;
-      }
+      if (b === LT || b === BRACKET || (b === BACKSLASH && buf[i + 1] === U)) return undefined;
+      if (b === BACKTICK) tick = true;
       if (b === BACKSLASH) i++;
     }
-    return true;
+    if (state === "inside") return "reasoning";
+    if (tick) this.#state = "settled";
+    return "content";
   }
 
   /** Reasoning came in a field of its own: the server already split it, so tags no longer apply. */

@@ -101,6 +101,7 @@ describe("resumable streams", () => {
     expect(past.status).toBe(409);
     expect(await past.json()).toMatchObject({ error: { type: "resume_unavailable", message: expect.stringContaining(`ended at event ${last}`) } });
 
+    const cancelled = fake.stats.cancelled;
     const controller = new AbortController();
     const live = await postChat(chat.url, userSays(directive({ tokens: 50, delay: 20 })), { signal: controller.signal });
     const liveId = live.headers.get("x-stream-id")!;
@@ -109,6 +110,8 @@ describe("resumable streams", () => {
     expect(ahead.status).toBe(409);
     expect(await ahead.json()).toMatchObject({ error: { type: "resume_unavailable" } });
     await fetch(`${chat.url}/api/chat/${liveId}`, { method: "DELETE" });
+    // The next test counts cancelled upstream requests: this one's must have landed first.
+    await fake.waitForCancelled(cancelled + 1);
   });
 
   test("a disconnected answer goes on for the grace period, then the upstream is cancelled", async () => {

@@ -91,25 +91,29 @@ describe("reasoning in a field of its own settles the tags", () => {
 
 describe("the fast path asks before copying a literal unread", () => {
   const literal = (s: string) => Buffer.from(JSON.stringify(s));
+  const noop = { content: () => {}, reasoning: () => {}, contentWasReasoning: () => {} };
+  const classify = (tags: ThinkTags, b: Buffer) => tags.classify(b, 0, b.length);
+
   test("while a lone </think> may still come, a literal with `<` (raw or escaped) must be read", () => {
     const tags = new ThinkTags();
-    const out = { content: () => {}, reasoning: () => {}, contentWasReasoning: () => {} };
-    tags.push("Hello", out);
-    const plain = literal(" world");
-    expect(tags.acceptsLiteral(plain, 0, plain.length)).toBe(true);
-    const lt = literal("a < b");
-    expect(tags.acceptsLiteral(lt, 0, lt.length)).toBe(false);
-    const escaped = Buffer.from('"\\u003c/think\\u003e"');
-    expect(tags.acceptsLiteral(escaped, 0, escaped.length)).toBe(false);
-    const tick = literal("use `x`");
-    expect(tags.acceptsLiteral(tick, 0, tick.length)).toBe(true);
+    tags.push("Hello", noop);
+    expect(classify(tags, literal(" world"))).toBe("content");
+    expect(classify(tags, literal("a < b"))).toBeUndefined();
+    expect(classify(tags, Buffer.from('"\\u003c/think\\u003e"'))).toBeUndefined();
+    expect(classify(tags, literal("use `x`"))).toBe("content");
     expect(tags.settled).toBe(true);
-    expect(tags.acceptsLiteral(lt, 0, lt.length)).toBe(true);
+    expect(classify(tags, literal("a < b"))).toBe("content");
+  });
+
+  test("inside a think block, a literal that cannot hold the closing tag is reasoning", () => {
+    const tags = new ThinkTags();
+    tags.push("<think>", noop);
+    expect(classify(tags, literal("pondering"))).toBe("reasoning");
+    expect(classify(tags, literal("done</think>"))).toBeUndefined();
+    expect(classify(tags, literal("[/THINK]"))).toBeUndefined();
   });
 
   test("before the answer's first words, every literal is read", () => {
-    const tags = new ThinkTags();
-    const plain = literal("Hello");
-    expect(tags.acceptsLiteral(plain, 0, plain.length)).toBe(false);
+    expect(classify(new ThinkTags(), literal("Hello"))).toBeUndefined();
   });
 });
