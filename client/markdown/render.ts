@@ -1,8 +1,7 @@
 import { Lexer, type Links, Marked, type Token } from "marked";
 import { healBlock } from "./heal.ts";
 import { highlight } from "./highlight.ts";
-
-export const MARKED_OPTIONS = { gfm: true, breaks: false, async: false } as const;
+import { mathExtensions, maskMath } from "./math-syntax.ts";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -12,7 +11,9 @@ export function fenceLanguage(info: string | undefined): string {
   return (info ?? "").trim().split(/\s/)[0]!.toLowerCase().replace(/[^\w+#.-]/g, "");
 }
 
-const marked = new Marked(MARKED_OPTIONS, {
+const marked = new Marked({ gfm: true, breaks: false, async: false }, {
+  extensions: mathExtensions,
+  hooks: { emStrongMask: maskMath },
   renderer: {
     // Highlighted when highlight.js is loaded; the view re-renders code blocks once it arrives.
     code({ text, lang }) {
@@ -21,6 +22,9 @@ const marked = new Marked(MARKED_OPTIONS, {
     },
   },
 });
+
+/** marked's options with our extensions (math), for the lexers outside `marked` (the block splitter). */
+export const MARKED_OPTIONS = marked.defaults;
 
 /**
  * html for one code block: `body` is highlight.js's html for `text`, or absent for the text escaped.

@@ -1,4 +1,6 @@
 import DOMPurify, { type Config } from "dompurify";
+import { MATH_MARK, PENDING_MATH_CLASS, katexClasses } from "./math.ts";
+import { safeMathStyle } from "./math-style.ts";
 
 /**
  * The only markup model output may keep after rendering: what marked produces for GFM, nothing that runs,
@@ -11,6 +13,26 @@ const ALLOWED_TAGS = [
 ];
 const ALLOWED_ATTR = ["href", "title", "alt", "src", "class", "align", "start", "type", "checked", "disabled"];
 
+/**
+ * What KaTeX writes: spans with inline sizes (see `safeMathStyle`), SVG paths for stretchy symbols, and
+ * MathML for screen readers. Kept only inside KaTeX's own output (marked with MATH_MARK); model html
+ * loses them. None of these attributes is a URL; DOMPurify's namespace checks apply too.
+ */
+const MATH_TAGS = [
+  "svg", "path", "line", "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+  "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr",
+  "mtd", "mstyle", "mpadded", "mphantom", "menclose",
+];
+const MATH_TAG_SET = new Set(MATH_TAGS);
+const NO_CLASSES: ReadonlySet<string> = new Set();
+const MATH_ATTRS = [
+  "style", "aria-hidden", "xmlns", "encoding", "viewbox", "preserveaspectratio", "d", "width", "height",
+  "x1", "x2", "y1", "y2", "stroke-width", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+  "accent", "accentunder", "minsize", "maxsize", "symmetric", "largeop", "movablelimits", "linethickness",
+  "columnalign", "columnspacing", "rowspacing", "columnlines", "rowlines", "displaystyle", "scriptlevel",
+  "depth", "voffset", "notation", "mathcolor", "mathbackground", "display",
+];
+
 /** Links may leave for the web or a mail client; anything else (javascript:, data:, relative) loses its href. */
 const SAFE_URL = /^(?:https?|mailto):/i;
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
@@ -22,14 +44,14 @@ const SAFE_CLASS = /^(?:hljs(?:-[\w-]+)?|[a-z]+_+|language-[\w+#.-]+|md-image)$/
 const INCOMPLETE_IMAGE = "streamdown:incomplete-image";
 
 const CONFIG: Config & { RETURN_DOM_FRAGMENT: true } = {
-  ALLOWED_TAGS,
-  ALLOWED_ATTR,
+  ALLOWED_TAGS: [...ALLOWED_TAGS, ...MATH_TAGS],
+  ALLOWED_ATTR: [...ALLOWED_ATTR, ...MATH_ATTRS],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
   // DOMPurify tests EVERY attribute value against ALLOWED_URI_REGEXP unless it is "URI-safe"; with our strict
   // pattern `align="center"`, `start="2"` and `type="checkbox"` would be dropped. None of them is a URL.
   ALLOWED_URI_REGEXP: SAFE_URL,
-  ADD_URI_SAFE_ATTR: ["align", "start", "type"],
+  ADD_URI_SAFE_ATTR: ["align", "start", "type", ...MATH_ATTRS],
   RETURN_DOM_FRAGMENT: true,
 };
 
@@ -48,15 +70,31 @@ export function createSanitizer(win: Window & typeof globalThis = window): Sanit
     throw new Error("DOMPurify does not sanitise in this DOM");
   }
 
+  // KaTeX's output, found by its mark (which DOMPurify then drops: no data-* attribute survives).
+  const math = new WeakSet<Node>();
+  const inMath = (node: Node) => {
+    for (let n: Node | null = node; n; n = n.parentNode) if (math.has(n)) return true;
+    return false;
+  };
   // Runs inside DOMPurify's inert document, before an <img> could ever reach the live page and fetch
   // (EchoLeak CVE-2025-32711): each image becomes a link the user may choose to open, or plain text.
+  // SVG and MathML outside KaTeX's output are removed whole.
   purify.addHook("uponSanitizeElement", (node, data) => {
-    if (data.tagName === "img") node.parentNode?.replaceChild(imagePlaceholder(node as Element), node);
+    if ((node as Element).getAttribute?.("data-math") === MATH_MARK) math.add(node);
+    if (MATH_TAG_SET.has(data.tagName) && !inMath(node)) node.parentNode?.removeChild(node);
+    else if (data.tagName === "img") node.parentNode?.replaceChild(imagePlaceholder(node as Element), node);
     else if (data.tagName === "input" && (node as Element).getAttribute("type") !== "checkbox") node.parentNode?.removeChild(node);
   });
-  purify.addHook("uponSanitizeAttribute", (_node, data) => {
+  purify.addHook("uponSanitizeAttribute", (node, data) => {
+    if (data.attrName === "style") {
+      data.attrValue = inMath(node) ? safeMathStyle(data.attrValue) : "";
+      data.keepAttr = data.attrValue !== "";
+      return;
+    }
     if (data.attrName !== "class") return;
-    const kept = data.attrValue.split(/\s+/).filter((c) => SAFE_CLASS.test(c));
+    // KaTeX's classes only once it has loaded, and only those its stylesheet styles.
+    const katex = inMath(node) ? katexClasses() : NO_CLASSES;
+    const kept = data.attrValue.split(/\s+/).filter((c) => SAFE_CLASS.test(c) || katex.has(c) || c === PENDING_MATH_CLASS);
     data.attrValue = kept.join(" ");
     data.keepAttr = kept.length > 0;
   });

@@ -3,6 +3,7 @@ import { flashCopied, copyText } from "./copy-text.ts";
 import { createBlockSplitter } from "./blocks.ts";
 import { languageReady, loadHighlighter, loadedHighlighter, prepareLanguage } from "./highlight.ts";
 import { createFenceColourer, longFence, plainFenceHtml } from "./long-fence.ts";
+import { PENDING_MATH_CLASS, loadMath } from "./math.ts";
 import { MARKED_OPTIONS, fenceLanguage, markdownToHtml, tokensToHtml } from "./render.ts";
 import { type Sanitize, createSanitizer } from "./sanitize.ts";
 
@@ -58,6 +59,7 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
   let uncoloured: typeof finished = [];
   // Languages being prepared for this view: each is waited for once, not once per block that uses it.
   const preparing = new Set<string>();
+  let waitingForMath = false;
   let text = "";
   let streaming = false;
   let frame: number | undefined;
@@ -78,6 +80,11 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
         preparing.delete(lang);
         rehighlight();
       });
+    }
+    // A formula before KaTeX has loaded shows as its source; its block is rendered again once it has.
+    if (!waitingForMath && el.querySelector(`.${PENDING_MATH_CLASS}`)) {
+      waitingForMath = true;
+      void loadMath().then(() => rerender(`.${PENDING_MATH_CLASS}`), (error: unknown) => console.warn("math renderer unavailable:", error));
     }
     return el;
   };
@@ -189,9 +196,12 @@ export function mountMarkdown(root: HTMLElement, classes: ViewClasses): Markdown
     if (uncoloured.length > 0) frame = requestAnimationFrame(flush);
   };
 
-  const rehighlight = () => {
+  const rehighlight = () => rerender("pre");
+
+  /** Renders again, a few a frame, the finished blocks holding `selector`, and the open block. */
+  const rerender = (selector: string) => {
     if (disposed) return;
-    uncoloured = finished.filter((f) => f.el.querySelector("pre"));
+    uncoloured = [...uncoloured, ...finished.filter((f) => f.el.querySelector(selector) && !uncoloured.includes(f))];
     if (openEl && openSource) setOpen(block(sanitize(markdownToHtml(openSource, { open: true, links: openLinks }))), openSource, openLinks);
     frame ??= requestAnimationFrame(flush);
   };
