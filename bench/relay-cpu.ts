@@ -1,7 +1,7 @@
 /**
  * The relay's own per-event cost, in process: an upstream body (200-token answers, as the throughput
- * phase sends them, one network read per answer) through `readUpstreamEvents` and `ChunkRelay` into
- * wire bursts, with nothing else running in the process. The server-level figures (`run.ts`) include
+ * phase sends them, one network read per answer) through `readUpstreamEvents` and `ChunkReader` into
+ * `AnswerFrames`' wire bursts, with nothing else running in the process. The server-level figures (`run.ts`) include
  * Bun.serve, the SDK and the sockets, and on a shared 2-core VM drift by 2×; this one does not, so a
  * change to the chunk reader is judged here first. `--against DIR` loads the same modules from another
  * checkout (a `git worktree` of the base) and interleaves the two round by round, in the same process.
@@ -48,7 +48,15 @@ interface Relay {
   ChunkRelay: new () => { endOfRead(): { text: string } | undefined };
   readUpstreamEvents: (body: ReadableStream<Uint8Array>, sink: never) => AsyncGenerator<{ text: string } | undefined>;
 }
+/** The chunk reader and the frames it writes into, from a checkout of this layout or of the one before it. */
 async function load(name: string, root: string): Promise<Relay> {
+  const has = (path: string) => Bun.file(join(root, path)).exists();
+  if (await has("src/upstream/chunk-reader.ts")) {
+    const { ChunkReader } = await import(join(root, "src/upstream/chunk-reader.ts"));
+    const { AnswerFrames } = await import(join(root, "src/wire/answer-frames.ts"));
+    const { readUpstreamEvents } = await import(join(root, "src/upstream/sse-parser.ts"));
+    return { name, ChunkRelay: class extends ChunkReader { constructor() { super(new AnswerFrames()); } }, readUpstreamEvents };
+  }
   const { ChunkRelay } = await import(join(root, "src/chat/chunk-relay.ts"));
   const { readUpstreamEvents } = await import(join(root, "src/chat/sse-data.ts"));
   return { name, ChunkRelay, readUpstreamEvents };

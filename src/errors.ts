@@ -1,16 +1,66 @@
-/** Every failure a user can see, with the HTTP status and a stable `type` string. */
+/**
+ * Every failure a user can see: its stable `type` (what clients and traces key on) and its HTTP status.
+ * The status here is the default; an upstream error keeps the upstream's own 4xx.
+ */
+const STATUS = {
+  // The request
+  invalid_request_error: 400,
+  model_not_allowed: 400,
+  unauthorized: 401,
+  host_not_allowed: 403,
+  origin_not_allowed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  request_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  too_many_streams: 429,
+  // The answer's life: stopped by the user, abandoned by every reader, or the client went away
+  stopped: 499,
+  abandoned: 499,
+  aborted: 499,
+  // Resume
+  stream_not_found: 404,
+  resume_unavailable: 409,
+  resume_buffer_full: 507,
+  resume_store_unavailable: 503,
+  generation_lost: 502,
+  // The upstream
+  upstream_auth_error: 401,
+  upstream_permission_error: 403,
+  model_not_found: 404,
+  upstream_error: 502,
+  upstream_unreachable: 502,
+  upstream_incomplete: 502,
+  upstream_empty: 502,
+  upstream_timeout: 504,
+  // The server
+  internal_error: 500,
+  configuration_error: 503,
+  server_shutting_down: 503,
+} as const;
+
+export type ErrorType = keyof typeof STATUS;
+
+/** Every failure a user can see, with the HTTP status and a stable `type`. */
 export class ChatError extends Error {
   readonly status: number;
-  readonly type: string;
+  readonly type: ErrorType;
   /** Seconds the client should wait before retrying (429 / 503), when known. */
   readonly retryAfter: number | undefined;
 
-  constructor(opts: { status: number; type: string; message: string; retryAfter?: number | undefined }) {
-    super(opts.message);
+  constructor(type: ErrorType, message: string, opts: { status?: number; retryAfter?: number | undefined } = {}) {
+    super(message);
     this.name = "ChatError";
-    this.status = opts.status;
-    this.type = opts.type;
+    this.type = type;
+    this.status = opts.status ?? STATUS[type];
     this.retryAfter = opts.retryAfter;
+  }
+
+  /** The answer ended because its reader went away, not because anything failed. */
+  get clientGone(): boolean {
+    return this.type === "aborted";
   }
 
   /** The body both the JSON error response and the SSE `event: error` carry. */
@@ -32,8 +82,70 @@ export function errorResponse(err: ChatError, headers?: HeadersInit): Response {
   return Response.json({ error: err.toJSON() }, { status: err.status, headers: h });
 }
 
-export const badRequest = (message: string) =>
-  new ChatError({ status: 400, type: "invalid_request_error", message });
+// One factory per kind of failure a user can meet, with the message they read.
+
+export const badRequest = (message: string) => new ChatError("invalid_request_error", message);
+
+export const tooLarge = (message: string) => new ChatError("request_too_large", message);
+
+export const requestTimeout = (ms: number) => new ChatError("request_timeout", `The request body took longer than ${ms} ms to arrive.`);
+
+export const modelNotAllowed = (model: string) => new ChatError("model_not_allowed", `The model "${model}" is not offered by this server.`);
+
+export const unauthorized = (tokenGiven: boolean) =>
+  new ChatError("unauthorized", tokenGiven ? "The access token is wrong." : "This chat server needs an access token (CHAT_AUTH_TOKEN).");
+
+export const hostNotAllowed = (host: string) =>
+  new ChatError("host_not_allowed", `Host "${host}" is not allowed. Add it to CHAT_ALLOWED_HOSTS to serve it.`);
+
+export const originNotAllowed = (origin: string) =>
+  new ChatError("origin_not_allowed", `Requests from ${origin} are not allowed. Add it to CHAT_ALLOWED_ORIGINS to allow it.`);
+
+export const unsupportedMediaType = () =>
+  new ChatError("unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+
+export const notFound = () => new ChatError("not_found", "No such endpoint.");
+
+export const methodNotAllowed = (allow: string) => new ChatError("method_not_allowed", `Use ${allow}.`);
+
+export const rateLimited = (message: string, retryAfter: number | undefined) => new ChatError("rate_limited", message, { retryAfter });
+
+export const tooManyStreams = (message: string) => new ChatError("too_many_streams", message, { retryAfter: 1 });
+
+export const stopped = () => new ChatError("stopped", "Stopped.");
+
+export const abandoned = () => new ChatError("abandoned", "The answer was abandoned: no client was reading it.");
+
+export const aborted = () => new ChatError("aborted", "The answer was stopped.");
+
+export const streamNotFound = () => new ChatError("stream_not_found", "No such answer stream: it finished too long ago, or never existed.");
+
+export const resumeUnavailable = (afterSeq: number, why: string) =>
+  new ChatError(
+    "resume_unavailable",
+    `Cannot resume after event ${afterSeq}: ${why}. Re-attach without Last-Event-ID to get the whole answer, or retry.`,
+  );
+
+export const bufferFull = (what: string) =>
+  new ChatError("resume_buffer_full", `The answer was cut: ${what}. Raise the CHAT_RESUME_MAX_* limits for longer answers.`);
+
+export const resumeStoreUnavailable = (detail: string) =>
+  new ChatError("resume_store_unavailable", `Lost the connection to Redis while resuming this answer: ${detail}`);
+
+export const generationLost = () =>
+  new ChatError("generation_lost", "The server writing this answer stopped; the text above is all that was saved. Retry to continue.");
+
+export const upstreamError = (message: string, status?: number) => new ChatError("upstream_error", message, { status });
+
+export const internalError = (message = "Internal server error.") => new ChatError("internal_error", message);
+
+export const missingKey = () =>
+  new ChatError(
+    "configuration_error",
+    "OPENAI_API_KEY is not set on the server. Set it (or OPENAI_BASE_URL for a local model server) and restart.",
+  );
+
+export const shuttingDown = () => new ChatError("server_shutting_down", "The server is restarting; the answer was cut. Retry in a moment.");
 
 // Upstream messages can quote the key ("Incorrect API key provided: sk-abc***xyz"):
 // scrub anything key-shaped, and the configured key itself, before it leaves the process.

@@ -1,8 +1,9 @@
 import pkg from "../package.json";
-import { ActiveStreams, shuttingDown } from "./chat/active-streams.ts";
-import { Heartbeat } from "./chat/heartbeat.ts";
-import { ModelCatalog } from "./chat/models.ts";
-import { createClient } from "./chat/upstream.ts";
+import { shuttingDown } from "./errors.ts";
+import { ActiveStreams } from "./http/active-answers.ts";
+import { Heartbeat } from "./wire/heartbeat.ts";
+import { ModelCatalog } from "./http/models.ts";
+import { createClient } from "./upstream/stream-completion.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { relaunchWithFetchCap } from "./fetch-cap.ts";
 import { openStreamStore } from "./resume/open-store.ts";

@@ -1,17 +1,16 @@
 import page from "../client/index.html";
 import pkg from "../package.json";
-import type { ChatDeps } from "./chat/route.ts";
-import { handleChat, handleResume, handleStop } from "./chat/route.ts";
+import type { ChatDeps } from "./http/chat-route.ts";
+import { handleChat, handleResume, handleStop } from "./http/chat-route.ts";
 import type { Config } from "./config.ts";
-import { ChatError, errorResponse } from "./errors.ts";
+import { type ChatError, errorResponse, internalError, methodNotAllowed, notFound } from "./errors.ts";
 import { Page } from "./page.ts";
 import { checkAuth, checkHost, checkJson, checkOrigin } from "./security/guard.ts";
 
 type Handler<R extends Request = Request> = (req: R, server: Bun.Server<unknown>) => Response | Promise<Response>;
 
-const notFound = () => errorResponse(new ChatError({ status: 404, type: "not_found", message: "No such endpoint." }));
-const methodNotAllowed = (allow: string) => () =>
-  errorResponse(new ChatError({ status: 405, type: "method_not_allowed", message: `Use ${allow}.` }), { Allow: allow });
+const noSuchEndpoint = () => errorResponse(notFound());
+const useInstead = (allow: string) => () => errorResponse(methodNotAllowed(allow), { Allow: allow });
 
 /** The routes table: read it top to bottom to know what the server answers. */
 export function startServer(deps: ChatDeps) {
@@ -27,17 +26,17 @@ export function startServer(deps: ChatDeps) {
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     routes: {
       // In development the live bundle (with hot reload) is served as is, without our page headers.
-      "/": config.development ? page : open(async (req) => (await client.serve(new URL(req.url).pathname)) ?? notFound()),
+      "/": config.development ? page : open(async (req) => (await client.serve(new URL(req.url).pathname)) ?? noSuchEndpoint()),
       "/healthz": new Response("ok\n", { headers: { "Content-Type": "text/plain" } }),
       "/api/status": { GET: api(() => Response.json(status(config), { headers: { "Cache-Control": "no-store" } })) },
       // Models the page may offer, listed by the upstream with the server's key.
       "/api/models": { GET: api(async () => Response.json(await deps.models.list(), { headers: { "Cache-Control": "no-store" } })) },
       "/api/chat": {
         POST: post((req, server) => handleChat(req, server, deps)),
-        GET: methodNotAllowed("POST"),
-        PUT: methodNotAllowed("POST"),
-        DELETE: methodNotAllowed("POST"),
-        PATCH: methodNotAllowed("POST"),
+        GET: useInstead("POST"),
+        PUT: useInstead("POST"),
+        DELETE: useInstead("POST"),
+        PATCH: useInstead("POST"),
       },
       // Re-attach to an answer after a dropped connection or a reload (`Last-Event-ID` header).
       "/api/chat/:id/stream": { GET: api((req, server) => handleResume(req, server, deps)) },
@@ -45,10 +44,10 @@ export function startServer(deps: ChatDeps) {
       "/api/chat/:id": { DELETE: write((req) => handleStop(req, deps)) },
     },
     // Bundled assets (hashed script and style files) and everything unknown.
-    fetch: open(async (req) => (req.method === "GET" && (await client.serve(new URL(req.url).pathname))) || notFound()),
+    fetch: open(async (req) => (req.method === "GET" && (await client.serve(new URL(req.url).pathname))) || noSuchEndpoint()),
     error(err) {
       console.error(`chat: unhandled error: ${err instanceof Error ? err.message : String(err)}`);
-      return errorResponse(new ChatError({ status: 500, type: "internal_error", message: "Internal server error." }));
+      return errorResponse(internalError());
     },
   });
 }

@@ -1,5 +1,6 @@
-import { type Burst, frameEnds, framesAfter } from "./burst.ts";
-import { type BufferLimits, type StreamStore, type StreamWriter, bufferFull, resumeUnavailable } from "./store.ts";
+import { type Burst, frameEnds, framesAfter } from "../wire/burst.ts";
+import { bufferFull, resumeUnavailable } from "../errors.ts";
+import type { BufferLimits, StreamStore, StreamWriter } from "./store.ts";
 
 /**
  * A log's frames are kept as UTF-8 in one buffer that doubles as it fills, not as a string per burst:

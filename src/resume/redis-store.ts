@@ -1,9 +1,9 @@
 import { RedisClient } from "bun";
-import { ChatError } from "../errors.ts";
-import { formatEvent } from "../chat/sse.ts";
-import { type Burst, framesAfter } from "./burst.ts";
+import { ChatError, generationLost, resumeStoreUnavailable, resumeUnavailable } from "../errors.ts";
+import { formatEvent } from "../wire/sse.ts";
+import { type Burst, framesAfter } from "../wire/burst.ts";
 import { MemoryStreamStore, pastTheEnd } from "./memory-store.ts";
-import { type BufferLimits, type StreamStore, type StreamWriter, resumeUnavailable } from "./store.ts";
+import type { BufferLimits, StreamStore, StreamWriter } from "./store.ts";
 
 const ALIVE_MS = 3000;
 const REFRESH_MS = 1000;
@@ -257,7 +257,7 @@ const lostFrame = () =>
   formatEvent({
     event: "error",
     data: JSON.stringify(
-      new ChatError({ status: 502, type: "generation_lost", message: "The server writing this answer stopped; the text above is all that was saved. Retry to continue." }).toJSON(),
+      generationLost().toJSON(),
     ),
   });
 
@@ -267,9 +267,4 @@ const lostWrites = (missing: number) =>
     data: JSON.stringify(resumeUnavailable(missing - 1, `event ${missing} and maybe more never reached Redis (it was unreachable for a moment)`).toJSON()),
   });
 
-const storeFailed = (err: unknown) =>
-  new ChatError({
-    status: 503,
-    type: "resume_store_unavailable",
-    message: `Lost the connection to Redis while resuming this answer: ${err instanceof Error ? err.message : String(err)}`,
-  });
+const storeFailed = (err: unknown) => resumeStoreUnavailable(err instanceof Error ? err.message : String(err));

@@ -1,5 +1,4 @@
-import { ChatError } from "../errors.ts";
-import type { Burst } from "./burst.ts";
+import type { Burst } from "../wire/burst.ts";
 
 /**
  * Where a generation's SSE frames live, so a client can re-attach after a dropped connection and get
@@ -44,24 +43,3 @@ export interface BufferLimits {
   /** How long a finished generation stays readable. */
   ttlMs: number;
 }
-
-export const bufferFull = (what: string) =>
-  new ChatError({
-    status: 507,
-    type: "resume_buffer_full",
-    message: `The answer was cut: ${what}. Raise the CHAT_RESUME_MAX_* limits for longer answers.`,
-  });
-
-export const streamNotFound = () =>
-  new ChatError({ status: 404, type: "stream_not_found", message: "No such answer stream: it finished too long ago, or never existed." });
-
-/**
- * A Last-Event-ID the log cannot continue from exactly: past its last event, or (with Redis) after
- * events that never reached the shared log. Refused, never served with a hole in it.
- */
-export const resumeUnavailable = (afterSeq: number, why: string) =>
-  new ChatError({
-    status: 409,
-    type: "resume_unavailable",
-    message: `Cannot resume after event ${afterSeq}: ${why}. Re-attach without Last-Event-ID to get the whole answer, or retry.`,
-  });

@@ -1,8 +1,7 @@
 import type { Config } from "../config.ts";
 import { isLoopback } from "../config.ts";
-import { ChatError } from "../errors.ts";
+import { type ChatError, hostNotAllowed, originNotAllowed, unauthorized, unsupportedMediaType } from "../errors.ts";
 
-const forbidden = (type: string, message: string) => new ChatError({ status: 403, type, message });
 
 /**
  * DNS rebinding (Ollama CVE-2024-28224): a page on evil.example re-resolves its own name to 127.0.0.1
@@ -20,7 +19,7 @@ export function checkHost(req: Request, config: Config): ChatError | undefined {
     if (policy.allowed.size < MAX_REMEMBERED_HOSTS) policy.allowed.add(header);
     return undefined;
   }
-  return forbidden("host_not_allowed", `Host "${host}" is not allowed. Add it to CHAT_ALLOWED_HOSTS to serve it.`);
+  return hostNotAllowed(host);
 }
 
 // Only allowed values are remembered, and only a few: a client inventing names fills nothing.
@@ -44,7 +43,7 @@ export function checkOrigin(req: Request, config: Config): ChatError | undefined
     const parsed = URL.parse(origin);
     const sameOrigin = parsed !== null && parsed.host.toLowerCase() === own;
     if (!sameOrigin && !config.security.allowedOrigins.includes(origin.toLowerCase())) {
-      return forbidden("origin_not_allowed", `Requests from ${origin} are not allowed. Add it to CHAT_ALLOWED_ORIGINS to allow it.`);
+      return originNotAllowed(origin);
     }
   }
   return undefined;
@@ -56,7 +55,7 @@ export function checkJson(req: Request): ChatError | undefined {
   if (header === "application/json") return undefined;
   const type = header.split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
-    return new ChatError({ status: 415, type: "unsupported_media_type", message: "Send the request body as JSON with Content-Type: application/json." });
+    return unsupportedMediaType();
   }
   return undefined;
 }
@@ -67,11 +66,7 @@ export function checkAuth(req: Request, config: Config): ChatError | undefined {
   if (!token) return undefined;
   const given = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
   if (given && constantTimeEqual(given, token)) return undefined;
-  return new ChatError({
-    status: 401,
-    type: "unauthorized",
-    message: given ? "The access token is wrong." : "This chat server needs an access token (CHAT_AUTH_TOKEN).",
-  });
+  return unauthorized(given !== "");
 }
 
 // Hash both sides first (equal lengths, and the token's length stays hidden), then compare every byte.

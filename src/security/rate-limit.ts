@@ -1,5 +1,5 @@
 import { RedisClient } from "bun";
-import { ChatError } from "../errors.ts";
+import { type ChatError, rateLimited } from "../errors.ts";
 
 /** Takes one request from a client's budget, or says how long to wait. */
 export interface RateLimit {
@@ -7,12 +7,7 @@ export interface RateLimit {
 }
 
 const limited = (perMinute: number, retryAfter: number) =>
-  new ChatError({
-    status: 429,
-    type: "rate_limited",
-    message: `Too many requests: the limit is ${perMinute} a minute. Try again in ${retryAfter} s.`,
-    retryAfter,
-  });
+  rateLimited(`Too many requests: the limit is ${perMinute} a minute. Try again in ${retryAfter} s.`, retryAfter);
 
 /**
  * Requests per minute per client address, as a token bucket (bursts up to the limit, then a steady

@@ -1,7 +1,7 @@
 import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, type Tracer, defaultTextMapSetter, trace } from "@opentelemetry/api";
 import type { W3CTraceContextPropagator } from "@opentelemetry/core";
-import type { ChatMessage } from "../chat/request.ts";
-import type { Finish } from "../chat/upstream.ts";
+import type { ChatMessage } from "../upstream/chat-message.ts";
+import type { Finish } from "../upstream/stream-completion.ts";
 import type { Config } from "../config.ts";
 import type { ChatError } from "../errors.ts";
 import * as A from "./attributes.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryStreamStore } from "../../src/resume/memory-store.ts";
-import type { Burst } from "../../src/resume/burst.ts";
+import type { Burst } from "../../src/wire/burst.ts";
 import type { BufferLimits } from "../../src/resume/store.ts";
 
 const limits: BufferLimits = { maxEventsPerStream: 100, maxBytesPerStream: 10_000, maxBytesTotal: 20_000, ttlMs: 200 };

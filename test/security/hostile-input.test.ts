@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { validateChatRequest } from "../../src/chat/request.ts";
+import { validateChatRequest } from "../../src/http/request.ts";
 import { ChatError } from "../../src/errors.ts";
 import { startChat, type ChatServer } from "../support/chat-server.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";

@@ -74,7 +74,7 @@ export function startTranscriptServer(): TranscriptServer {
           controller.close();
         },
       };
-      // bun-types has no ReadableStream overload for a direct source (src/chat/sse-response.ts casts the same way).
+      // bun-types has no ReadableStream overload for a direct source (src/wire/sse-response.ts casts the same way).
       return new Response(new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>), {
         headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache" },
       });

@@ -8,7 +8,7 @@ let chat: ChatServer;
 
 beforeAll(async () => {
   fake = startFakeOpenAI();
-  // Grace 0: a disconnect aborts at once, as before resumable streams (test/chat/resume.test.ts covers the grace).
+  // Grace 0: a disconnect aborts at once, as before resumable streams (test/http/chat-route.resume.test.ts covers the grace).
   chat = await startChat({
     env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_MAX_STREAMS: "3", CHAT_RESUME_GRACE_S: "0", CHAT_RESUME_MAX_STREAM_BYTES: String(4 * 1024 * 1024) },
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ThinkTags } from "../../src/chat/think-tags.ts";
+import { ThinkTags } from "../../src/upstream/think-tags.ts";
 
 /** What a reader of the wire ends up showing: content and reasoning, with a lone `</think>` applied. */
 function split(pieces: string[]): { content: string; reasoning: string; wire: string[] } {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { PlainDeltaFinder } from "../../src/chat/openai-chunk.ts";
+import { PlainDeltaFinder } from "../../src/upstream/plain-delta-finder.ts";
 
 const chunk = (delta: object, rest: object = {}) =>
   JSON.stringify({

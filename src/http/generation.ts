@@ -1,17 +1,18 @@
-import { ChatError } from "../errors.ts";
-import type { Burst } from "../resume/burst.ts";
+import { ChatError, abandoned, stopped } from "../errors.ts";
 import type { StreamWriter } from "../resume/store.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
-import { formatEvent } from "./sse.ts";
-import type { ChatEvent } from "./upstream.ts";
+import type { Finish } from "../upstream/stream-completion.ts";
+import type { AnswerFrames } from "../wire/answer-frames.ts";
+import type { Burst } from "../wire/burst.ts";
 
 /** The abort reason of an explicit Stop: the partial answer is a result, not a failure. */
-export const STOPPED = new ChatError({ status: 499, type: "stopped", message: "Stopped." });
-
-const ABANDONED = new ChatError({ status: 499, type: "abandoned", message: "The answer was abandoned: no client was reading it." });
+export const STOPPED = stopped();
 
 export interface GenerationOptions {
-  events: AsyncGenerator<ChatEvent>;
+  /** The model call: a burst of frames per network read, then how it finished. */
+  events: AsyncGenerator<Burst, Finish>;
+  /** The answer's frames, which the model call writes into: the end frames are numbered after its own. */
+  frames: AnswerFrames;
   abort: AbortController;
   writer: StreamWriter;
   /** How long the generation goes on with no client reading, waiting for a re-attach. 0 = abort at once. */
@@ -30,7 +31,6 @@ export interface GenerationOptions {
  */
 export class Generation {
   readonly #o: GenerationOptions;
-  #seq = 0;
   #readers = 0;
   #ended = false;
   #grace: ReturnType<typeof setTimeout> | undefined;
@@ -51,23 +51,24 @@ export class Generation {
     if (this.#readers === 0) this.#scheduleGrace();
   }
 
-  /** The answer's last frames, numbered after the deltas. */
-  #end(...events: Array<{ data: string; event?: string }>): Burst {
-    const first = this.#seq + 1;
-    const text = events.map((e) => formatEvent({ ...e, id: String(++this.#seq) })).join("");
-    return { text, first, last: this.#seq };
+  /** The answer's last frames: a finish (with its JSON) and [DONE], or an error event. */
+  #end(kind: "finish" | "error", json: object): Burst {
+    const { frames } = this.#o;
+    frames.event(kind, JSON.stringify(json));
+    if (kind === "finish") frames.done();
+    return frames.take()!;
   }
 
   async #run(): Promise<void> {
     const { events, abort, writer, trace } = this.#o;
     try {
-      for await (const e of events) {
-        if (e.type === "frames") {
-          // Numbered before the write, as a refused frame's id stays used (the error event comes after it).
-          this.#seq = e.last;
-          writer.append(e);
+      for (;;) {
+        const next = await events.next();
+        if (!next.done) {
+          writer.append(next.value);
           continue;
         }
+        const e = next.value;
         // Keys beyond the seed's are added only when they say something: a seed client's finish is unchanged.
         const finish = {
           finish_reason: e.finishReason,
@@ -76,24 +77,24 @@ export class Generation {
           ...(e.reasoningMs !== undefined && { reasoning_ms: e.reasoningMs }),
           ...(e.refusal && { refusal: true }),
         };
-        writer.end(this.#end({ event: "finish", data: JSON.stringify(finish) }, { data: "[DONE]" }));
+        writer.end(this.#end("finish", finish));
         return trace?.finish(e);
       }
     } catch (err) {
       // Buffer limits throw here too: the upstream must stop costing money.
       if (!abort.signal.aborted) abort.abort(err);
-      void events.return(undefined).catch(() => {});
+      void events.return(undefined as never).catch(() => {});
       const reason = abort.signal.reason;
       if (reason === STOPPED) {
-        writer.end(this.#end({ event: "finish", data: JSON.stringify({ finish_reason: "stopped" }) }, { data: "[DONE]" }));
+        writer.end(this.#end("finish", { finish_reason: "stopped" }));
         return trace?.abort();
       }
       const error = reason instanceof ChatError ? reason : this.#o.toChatError(err);
-      if (error.type === "aborted") {
-        writer.end(this.#end({ event: "error", data: JSON.stringify(ABANDONED.toJSON()) }));
+      if (error.clientGone) {
+        writer.end(this.#end("error", abandoned().toJSON()));
         return trace?.abort();
       }
-      writer.end(this.#end({ event: "error", data: JSON.stringify(error.toJSON()) }));
+      writer.end(this.#end("error", error.toJSON()));
       trace?.fail(error);
     } finally {
       this.#ended = true;

@@ -1,19 +1,20 @@
-import { DeltaFrames, type FrameBurst } from "./delta-frames.ts";
-import { type Chunk, type ContentPart, type Delta, PlainDeltaFinder, type Usage, parseChunk } from "./openai-chunk.ts";
-import type { EventSink } from "./sse-data.ts";
+import type { AnswerSink } from "./answer-sink.ts";
+import { type Chunk, type ContentPart, type Delta, type Usage, parseChunk } from "./chunk.ts";
+import { PlainDeltaFinder } from "./plain-delta-finder.ts";
+import type { EventSink } from "./sse-parser.ts";
 import { type AnswerText, ThinkTags } from "./think-tags.ts";
 
 const DONE = Buffer.from("[DONE]");
 
 /**
- * The upstream's events → this answer's frames (content and reasoning), a burst per network read, and
- * what the finish needs (model, id, usage, finish reason, refusal, reasoning time). Plain content chunks
- * are copied at the byte level into the read's burst; anything unusual (the first chunk, an event name,
- * reasoning, a finish, usage, an error, `[DONE]`, content that may hold a think tag) is parsed in full,
- * in its place in the order. After `[DONE]` or an error, the rest is ignored.
+ * The upstream's events → this answer's content and reasoning, given to `sink` in order (a batch per
+ * network read), and what the finish needs (model, id, usage, finish reason, refusal, reasoning time).
+ * Plain text chunks are handed on as the bytes of their JSON string; anything unusual (the first chunk,
+ * an event name, a finish, usage, an error, `[DONE]`, content that may hold a think tag) is parsed in
+ * full, in its place in the order. After `[DONE]` or an error, the rest is ignored.
  */
-export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText {
-  readonly #frames = new DeltaFrames();
+export class ChunkReader<Batch> implements EventSink<Batch | undefined>, AnswerText {
+  readonly #sink: AnswerSink<Batch>;
   readonly #finder = new PlainDeltaFinder();
   readonly #tags = new ThinkTags();
   #parsedOne = false;
@@ -31,6 +32,10 @@ export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText
   done = false;
   /** An error event, or a chunk that is not JSON: thrown once the frames before it are out. */
   failure: { error: object } | { notJson: true } | undefined;
+
+  constructor(sink: AnswerSink<Batch>) {
+    this.#sink = sink;
+  }
 
   event(name: string | undefined, data: Buffer, start: number, end: number): void {
     if (this.done || this.failure) return;
@@ -73,39 +78,39 @@ export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText
     if (this.#finder.reasoning) {
       // Reasoning in a field of its own goes straight out once the first one has settled the tags.
       if (!this.#tags.settled) return false;
-      this.#frames.addReasoningLiteral(data, open, close);
+      this.#sink.reasoningLiteral(data, open, close);
       this.firstReasoningAt ??= performance.now();
       return true;
     }
     const kind = this.#tags.classify(data, open, close);
     if (kind === undefined) return false;
     if (kind === "reasoning") {
-      this.#frames.addReasoningLiteral(data, open, close);
+      this.#sink.reasoningLiteral(data, open, close);
       this.firstReasoningAt ??= performance.now();
       return true;
     }
-    this.#frames.addLiteral(data, open, close);
+    this.#sink.contentLiteral(data, open, close);
     this.firstContentAt ??= performance.now();
     return true;
   }
 
-  endOfRead(): FrameBurst | undefined {
+  endOfRead(): Batch | undefined {
     this.#finder.release();
-    return this.#frames.take();
+    return this.#sink.take();
   }
 
   content(text: string): void {
-    this.#frames.addQuoted(JSON.stringify(text));
+    this.#sink.content(text);
     this.firstContentAt ??= performance.now();
   }
 
   reasoning(text: string): void {
-    this.#frames.addReasoningQuoted(JSON.stringify(text));
+    this.#sink.reasoning(text);
     this.firstReasoningAt ??= performance.now();
   }
 
   contentWasReasoning(text: string): void {
-    this.#frames.addReasoningQuoted(JSON.stringify(text), true);
+    this.#sink.contentWasReasoning(text);
     // The content so far was thinking: the answer proper has not started yet.
     this.firstReasoningAt ??= this.firstContentAt ?? performance.now();
     this.firstContentAt = undefined;
@@ -139,7 +144,7 @@ export class ChunkRelay implements EventSink<FrameBurst | undefined>, AnswerText
     }
   }
 
-  #fail(failure: NonNullable<ChunkRelay["failure"]>): void {
+  #fail(failure: NonNullable<ChunkReader<Batch>["failure"]>): void {
     this.#tags.end(this);
     this.failure = failure;
   }

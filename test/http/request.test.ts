@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseChatRequest, validateChatRequest } from "../../src/chat/request.ts";
+import { parseChatRequest, validateChatRequest } from "../../src/http/request.ts";
 import type { Limits } from "../../src/config.ts";
 import { ChatError } from "../../src/errors.ts";
 

@@ -1,9 +1,6 @@
-import type { Burst } from "../resume/burst.ts";
-
-/** Frames of the answer, ready for its log and its readers. */
-export interface FrameBurst extends Burst {
-  type: "frames";
-}
+import type { AnswerSink } from "../upstream/answer-sink.ts";
+import type { Burst } from "./burst.ts";
+import { formatEvent } from "./sse.ts";
 
 const ID = Buffer.from("id: ");
 const REASONING_ID = Buffer.from("event: reasoning\nid: ");
@@ -16,19 +13,25 @@ const OVERHEAD = REASONING_ID.length + 16 + REASONING_DATA.length + MOVED_END.le
 
 /**
  * The output of every stream's reads, shared: a read's frames are written here and decoded into one
- * string before anything else runs (see `DeltaFrames`), so one buffer serves all streams and a stream
+ * string before anything else runs (see `AnswerFrames`), so one buffer serves all streams and a stream
  * holds no buffer of its own between reads. It grows to the largest read seen.
  */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * The seed's delta frames of one network read, `id: N\ndata: {"content":…}\n\n` each, and reasoning
- * frames, `event: reasoning\nid: N\ndata: {"reasoning":…}\n\n` (no `content` key: a seed client that
- * reads `.content` skips them), numbered from 1 across the answer, written as bytes and decoded once per read: no string, frame or event object per
- * token (the relay's cost per token was those objects, bench/README.md). `take` must be called in the
- * same synchronous step as the writes, since the bytes live in memory every stream shares.
+ * Every frame of one answer on the browser wire, and the one place its event ids are numbered (1, 2,
+ * 3… in the order written):
+ * - content: `id: N\ndata: {"content":…}\n\n`, the seed's bytes;
+ * - reasoning: `event: reasoning\nid: N\ndata: {"reasoning":…}\n\n` (no `content` key: a seed client
+ *   that reads `.content` skips it); `"content_was_reasoning":true` marks the frame of a lone
+ *   `</think>`, telling the page to move the answer's text so far into its reasoning;
+ * - the end: `event: finish`, `event: error`, `data: [DONE]`, each with its id.
+ *
+ * Text frames are written as bytes and decoded once per network read: no string, frame or event object
+ * per token (the relay's cost per token was those objects, bench/README.md). `take` must be called in
+ * the same synchronous step as the writes, since the bytes live in memory every stream shares.
  */
-export class DeltaFrames {
+export class AnswerFrames implements AnswerSink<Burst> {
   #seq = 0;
   #first = 1;
   #length = 0;
@@ -38,8 +41,7 @@ export class DeltaFrames {
     return this.#seq;
   }
 
-  /** A frame for the JSON string literal `buf[open, close)` (quotes included), copied as it is. */
-  addLiteral(buf: Buffer, open: number, close: number): void {
+  contentLiteral(buf: Buffer, open: number, close: number): void {
     let at = this.#reserve(close - open + OVERHEAD);
     at = copy(DATA, this.#id(copy(ID, at)));
     // Tokens are a few bytes: a loop beats a native copy's call.
@@ -47,36 +49,57 @@ export class DeltaFrames {
     this.#length = copy(END, at);
   }
 
-  /** A reasoning frame for the JSON string literal `buf[open, close)`, copied as it is. */
-  addReasoningLiteral(buf: Buffer, open: number, close: number): void {
+  reasoningLiteral(buf: Buffer, open: number, close: number): void {
     let at = this.#reserve(close - open + OVERHEAD);
     at = copy(REASONING_DATA, this.#id(copy(REASONING_ID, at)));
     for (let i = open; i < close; i++) scratch[at++] = buf[i]!;
     this.#length = copy(END, at);
   }
 
-  /** A frame for a JSON string literal already decoded (from a chunk that had to be parsed). */
-  addQuoted(quoted: string): void {
+  content(text: string): void {
+    const quoted = JSON.stringify(text);
     const at = copy(DATA, this.#id(copy(ID, this.#reserve(quoted.length * 3 + OVERHEAD))));
     this.#length = copy(END, at + scratch.write(quoted, at, "utf8"));
   }
 
-  /**
-   * A reasoning frame for a JSON string literal. `contentWasReasoning` marks the frame that tells the
-   * browser to move the answer's content so far into its reasoning (a lone `</think>`).
-   */
-  addReasoningQuoted(quoted: string, contentWasReasoning = false): void {
-    const at = copy(REASONING_DATA, this.#id(copy(REASONING_ID, this.#reserve(quoted.length * 3 + OVERHEAD))));
-    this.#length = copy(contentWasReasoning ? MOVED_END : END, at + scratch.write(quoted, at, "utf8"));
+  reasoning(text: string): void {
+    this.#reasoning(text, END);
+  }
+
+  contentWasReasoning(text: string): void {
+    this.#reasoning(text, MOVED_END);
+  }
+
+  /** A named event (`finish`, `error`) whose data is one line of JSON. */
+  event(name: "finish" | "error", json: string): void {
+    this.#text(formatEvent({ event: name, data: json, id: String(this.#seq + 1) }));
+  }
+
+  /** The seed's last event, `data: [DONE]`. */
+  done(): void {
+    this.#text(formatEvent({ data: "[DONE]", id: String(this.#seq + 1) }));
   }
 
   /** The frames written since the last take, as one string; undefined when there are none. */
-  take(): FrameBurst | undefined {
+  take(): Burst | undefined {
     if (this.#length === 0) return undefined;
-    const burst: FrameBurst = { type: "frames", text: scratch.toString("utf8", 0, this.#length), first: this.#first, last: this.#seq };
+    const burst: Burst = { text: scratch.toString("utf8", 0, this.#length), first: this.#first, last: this.#seq };
     this.#length = 0;
     this.#first = this.#seq + 1;
     return burst;
+  }
+
+  #reasoning(text: string, end: Buffer): void {
+    const quoted = JSON.stringify(text);
+    const at = copy(REASONING_DATA, this.#id(copy(REASONING_ID, this.#reserve(quoted.length * 3 + OVERHEAD))));
+    this.#length = copy(end, at + scratch.write(quoted, at, "utf8"));
+  }
+
+  /** A whole frame already formatted (numbered with the next id by the caller). */
+  #text(frame: string): void {
+    this.#seq++;
+    const at = this.#reserve(frame.length * 3);
+    this.#length = at + scratch.write(frame, at, "utf8");
   }
 
   /** The next id's digits at `at`; returns where they end. */

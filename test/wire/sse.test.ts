@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatComment, formatEvent, SSE_HEADERS } from "../../src/chat/sse.ts";
+import { formatComment, formatEvent, SSE_HEADERS } from "../../src/wire/sse.ts";
 
 describe("SSE encoder", () => {
   test("the end marker is the seed's [DONE]", () => {

@@ -1,11 +1,7 @@
 import { type Limits, REASONING_EFFORTS, type ReasoningEffort } from "../config.ts";
-import { ChatError, badRequest } from "../errors.ts";
+import { badRequest, requestTimeout, tooLarge } from "../errors.ts";
+import type { ChatMessage, Role } from "../upstream/chat-message.ts";
 
-export type Role = "user" | "assistant" | "system";
-export interface ChatMessage {
-  role: Role;
-  content: string;
-}
 /** Per-conversation settings a client may send beside the messages (a seed client sends none). */
 export interface ChatOptions {
   model?: string;
@@ -24,12 +20,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 const ROLES: ReadonlySet<string> = new Set<Role>(["user", "assistant", "system"]);
 
-const tooLarge = (limit: number) =>
-  new ChatError({
-    status: 413,
-    type: "request_too_large",
-    message: `The request body is larger than ${limit} bytes. Shorten the conversation or raise CHAT_MAX_BODY_BYTES.`,
-  });
+const bodyTooLarge = (limit: number) =>
+  tooLarge(`The request body is larger than ${limit} bytes. Shorten the conversation or raise CHAT_MAX_BODY_BYTES.`);
 
 /**
  * Reads the body with a byte cap and a deadline, so an oversized upload is refused as soon as it
@@ -39,7 +31,7 @@ export async function readBody(req: Request, limits: Pick<Limits, "maxBodyBytes"
   const { maxBodyBytes: maxBytes, bodyTimeoutMs } = limits;
   const declared = req.headers.get("content-length");
   if (declared !== null) {
-    if (Number(declared) > maxBytes) throw tooLarge(maxBytes);
+    if (Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
     // Read natively, and `req.body` never touched: that getter alone makes the body a JavaScript
     // stream, whose start and pull steps were ~20 % of a short chat's CPU (bench/README.md). Bun reads
     // no more than the declared length, so only the deadline is ours to keep.
@@ -61,14 +53,14 @@ export async function readBody(req: Request, limits: Pick<Limits, "maxBodyBytes"
       size += value.byteLength;
       if (size > maxBytes) {
         reader.cancel().catch(() => {});
-        throw tooLarge(maxBytes);
+        throw bodyTooLarge(maxBytes);
       }
       chunks.push(value);
     }
   } finally {
     clearTimeout(timer);
   }
-  if (timedOut) throw timedOutAfter(bodyTimeoutMs);
+  if (timedOut) throw requestTimeout(bodyTimeoutMs);
   // A small body arrives in one read: no copy then.
   return decode(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
 }
@@ -85,15 +77,12 @@ function decode(bytes: Uint8Array): string {
 function withDeadline(body: Promise<Uint8Array>, ms: number): Promise<Uint8Array> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timedOutAfter(ms)), ms);
+    timer = setTimeout(() => reject(requestTimeout(ms)), ms);
   });
   // Settled after the deadline won, the body must not surface as an unhandled rejection.
   body.catch(() => {});
   return Promise.race([body, deadline]).finally(() => clearTimeout(timer));
 }
-
-const timedOutAfter = (ms: number) =>
-  new ChatError({ status: 408, type: "request_timeout", message: `The request body took longer than ${ms} ms to arrive.` });
 
 /** Checks the parsed JSON against the wire contract and the configured limits. */
 export function validateChatRequest(body: unknown, limits: Limits): ChatRequest {
@@ -105,11 +94,7 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
   if (!Array.isArray(messages)) throw badRequest('"messages" must be an array.');
   if (messages.length === 0) throw badRequest('"messages" is empty: send at least one message.');
   if (messages.length > limits.maxMessages) {
-    throw new ChatError({
-      status: 413,
-      type: "request_too_large",
-      message: `Too many messages: ${messages.length} (the limit is ${limits.maxMessages}).`,
-    });
+    throw tooLarge(`Too many messages: ${messages.length} (the limit is ${limits.maxMessages}).`);
   }
   let chars = 0;
   const out: ChatMessage[] = new Array(messages.length);
@@ -127,11 +112,7 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
     }
     chars += content.length;
     if (chars > limits.maxChars) {
-      throw new ChatError({
-        status: 413,
-        type: "request_too_large",
-        message: `The conversation is longer than ${limits.maxChars} characters. Start a new chat or shorten it.`,
-      });
+      throw tooLarge(`The conversation is longer than ${limits.maxChars} characters. Start a new chat or shorten it.`);
     }
     // Copy only the two known fields: nothing else from the client reaches the upstream.
     out[i] = { role: role as Role, content };

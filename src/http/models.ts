@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import type { Config } from "../config.ts";
-import { ChatError } from "../errors.ts";
+import { modelNotAllowed } from "../errors.ts";
 import type { ChatOptions } from "./request.ts";
 
 const CACHE_MS = 5 * 60_000;
@@ -47,7 +47,7 @@ export class ModelCatalog {
 
   async #resolveListed(options: ChatOptions, model: string): Promise<Config> {
     if (!(await this.list()).models.includes(model)) {
-      throw new ChatError({ status: 400, type: "model_not_allowed", message: `The model "${model}" is not offered by this server.` });
+      throw modelNotAllowed(model);
     }
     return this.#merge(options);
   }

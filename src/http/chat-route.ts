@@ -1,18 +1,20 @@
 import type OpenAI from "openai";
 import type { Server } from "bun";
 import type { Config } from "../config.ts";
-import { ChatError, badRequest, errorResponse } from "../errors.ts";
-import { type StreamStore, streamNotFound } from "../resume/store.ts";
+import { ChatError, badRequest, errorResponse, missingKey, streamNotFound, tooManyStreams } from "../errors.ts";
+import type { StreamStore } from "../resume/store.ts";
 import type { RateLimit } from "../security/rate-limit.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
-import type { ActiveStreams } from "./active-streams.ts";
+import { toChatError } from "../upstream/error-mapping.ts";
+import { streamCompletion } from "../upstream/stream-completion.ts";
+import { AnswerFrames } from "../wire/answer-frames.ts";
+import type { Heartbeat } from "../wire/heartbeat.ts";
+import { sseResponse } from "../wire/sse-response.ts";
+import type { ActiveStreams } from "./active-answers.ts";
 import { Generation } from "./generation.ts";
 import type { ModelCatalog } from "./models.ts";
-import type { Heartbeat } from "./heartbeat.ts";
 import { parseChatRequest } from "./request.ts";
-import { sseResponse } from "./sse-response.ts";
-import { streamCompletion, toChatError } from "./upstream.ts";
 
 export interface ChatDeps {
   config: Config;
@@ -26,7 +28,7 @@ export interface ChatDeps {
   telemetry?: Telemetry | undefined;
 }
 
-/** POST /api/chat: request → validate → provider stream → generation log → SSE response. */
+/** POST /api/chat: request → validate → provider stream → frames → generation log → SSE response. */
 export async function handleChat(req: Request, server: Server<unknown>, deps: ChatDeps): Promise<Response> {
   const { config, active } = deps;
   const trace = deps.telemetry?.startChat(req);
@@ -52,7 +54,9 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const id = crypto.randomUUID();
   const abort = new AbortController();
   const model = trace?.modelCall({ messages, config: settings });
+  const frames = new AnswerFrames();
   const events = streamCompletion({
+    sink: frames,
     client: deps.client,
     config: settings,
     messages,
@@ -64,6 +68,7 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const writer = await deps.store.create(id);
   const generation = new Generation({
     events,
+    frames,
     abort,
     writer,
     graceMs: config.resume.graceMs,
@@ -128,27 +133,9 @@ function admit(client: string, { config, active, rateLimiter }: ChatDeps): ChatE
   const { maxStreams, maxStreamsPerClient } = config.limits;
   if (active.size >= maxStreams) return tooBusy();
   if (maxStreamsPerClient > 0 && active.countFor(client) >= maxStreamsPerClient) {
-    return new ChatError({
-      status: 429,
-      type: "too_many_streams",
-      message: `You already have ${maxStreamsPerClient} answers streaming; wait for one to finish or stop it.`,
-      retryAfter: 1,
-    });
+    return tooManyStreams(`You already have ${maxStreamsPerClient} answers streaming; wait for one to finish or stop it.`);
   }
   return rateLimiter.take(client);
 }
 
-const missingKey = () =>
-  new ChatError({
-    status: 503,
-    type: "configuration_error",
-    message: "OPENAI_API_KEY is not set on the server. Set it (or OPENAI_BASE_URL for a local model server) and restart.",
-  });
-
-const tooBusy = () =>
-  new ChatError({
-    status: 429,
-    type: "too_many_streams",
-    message: "The server is answering as many chats as it is allowed to. Try again in a moment.",
-    retryAfter: 1,
-  });
+const tooBusy = () => tooManyStreams("The server is answering as many chats as it is allowed to. Try again in a moment.");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type EventSink, readUpstreamEvents } from "../../src/chat/sse-data.ts";
+import { type EventSink, readUpstreamEvents } from "../../src/upstream/sse-parser.ts";
 
 function body(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ChunkRelay } from "../../src/chat/chunk-relay.ts";
-import { readUpstreamEvents } from "../../src/chat/sse-data.ts";
+import { ChunkReader } from "../../src/upstream/chunk-reader.ts";
+import { AnswerFrames } from "../../src/wire/answer-frames.ts";
+import { readUpstreamEvents } from "../../src/upstream/sse-parser.ts";
 
 /** The upstream body split in two at `cut` (or whole), as the network may deliver it. */
 function body(wire: string, cuts: number[]): ReadableStream<Uint8Array> {
@@ -19,12 +20,12 @@ interface Relayed {
   wire: string;
   content: string;
   reasoning: string;
-  relay: ChunkRelay;
+  relay: ChunkReader<unknown>;
 }
 
 /** Runs an upstream body through the relay; content and reasoning as our page shows them. */
 async function relay(wire: string, cuts: number[] = []): Promise<Relayed> {
-  const r = new ChunkRelay();
+  const r = new ChunkReader(new AnswerFrames());
   let out = "";
   for await (const burst of readUpstreamEvents(body(wire, cuts), r)) if (burst) out += burst.text;
   let content = "";
