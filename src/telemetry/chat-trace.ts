@@ -113,7 +113,7 @@ export class ChatTrace {
    * failure, so both spans are marked as errors with our stable error type. A client abort is not one.
    */
   fail(err: ChatError): void {
-    if (err.type === "aborted") return this.abort();
+    if (err.clientGone) return this.abort();
     if (this.#ended) return;
     for (const span of [this.#model, this.#server]) {
       span?.setAttribute(A.ERROR_TYPE, err.type);
