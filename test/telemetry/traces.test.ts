@@ -173,6 +173,24 @@ describe("tracing a chat", () => {
     expect(rx.spans.filter((s) => s.traceId === traceId)).toHaveLength(spans.length);
   });
 
+  test("a reasoning answer records its reasoning tokens, effort and timings, but never its thinking", async () => {
+    const s = await readSse(await postChat(chat.url, { ...userSays(directive({ reasoning_text: "private thoughts here", tokens: 2 })), reasoning_effort: "low" }));
+    expect(s.reasoning).toBe("private thoughts here");
+    const { model } = await spansOf(lastUpstreamTrace(), { model: true });
+    expect(model!.attributes).toMatchObject({
+      "chat.request.reasoning_effort": "low",
+      "gen_ai.usage.reasoning.output_tokens": 3,
+      "gen_ai.usage.output_tokens": 5,
+    });
+    const toReasoning = model!.attributes["chat.time_to_first_reasoning"] as number;
+    const toContent = model!.attributes["gen_ai.response.time_to_first_chunk"] as number;
+    expect(toReasoning).toBeGreaterThan(0);
+    expect(toContent).toBeGreaterThanOrEqual(toReasoning);
+    expect(model!.attributes["chat.reasoning_ms"]).toBe(s.finish!.reasoning_ms!);
+    expect(model!.events.map((e) => e.name)).toEqual(["chat.first_reasoning", "chat.first_token"]);
+    expect(JSON.stringify(model)).not.toContain("private thoughts");
+  });
+
   test("the API key never appears in an exported byte, even after an upstream 401", async () => {
     await readSse(await postChat(chat.url, userSays(directive({ status: 401 }))));
     await spansOf(lastUpstreamTrace(), { model: true });
