@@ -1,3 +1,4 @@
+import "./lift-fetch-cap.ts"; // first: may exec the process (src/fetch-cap.ts)
 import pkg from "../package.json";
 import { shuttingDown } from "./errors.ts";
 import { ActiveStreams } from "./http/active-answers.ts";
@@ -5,7 +6,6 @@ import { Heartbeat } from "./wire/heartbeat.ts";
 import { ModelCatalog } from "./http/models.ts";
 import { createClient } from "./upstream/stream-completion.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
-import { relaunchWithFetchCap } from "./fetch-cap.ts";
 import { openStreamStore } from "./resume/open-store.ts";
 import { RateLimiter, RedisRateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
@@ -30,8 +30,6 @@ if (parsed.kind === "version") {
   console.log(`chat ${pkg.version} (bun ${Bun.version})`);
   process.exit(0);
 }
-
-await relaunchWithFetchCap();
 
 const config = parsed.config;
 const active = new ActiveStreams();
