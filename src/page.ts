@@ -80,12 +80,14 @@ async function snapshot(bundle: HTMLBundle): Promise<Map<string, File>> {
 }
 
 /**
- * Same-origin absolute paths a file loads: src/href attributes, CSS url(), and the chunk files that
- * split scripts import on demand (`import("/chunk-….js")`, named only inside the JS).
+ * Same-origin absolute paths a file loads: src/href attributes, CSS url(), the chunk files that split
+ * scripts import on demand (`import("/chunk-….js")`, named only inside the JS), and fonts the JS imports
+ * as files (KaTeX's `"/KaTeX_Main-Regular-<hash>.woff2"`: Bun's CSS would inline them as data: URIs, which
+ * the CSP refuses).
  */
 function localReferences(text: string): string[] {
   const refs: string[] = [];
-  const pattern = /(?:src|href)="(\/[^"/][^"]*)"|url\(["']?(\/[^"')/][^"')]*)["']?\)|["'](\/chunk-[a-z0-9]+\.(?:js|css))["']/g;
+  const pattern = /(?:src|href)="(\/[^"/][^"]*)"|url\(["']?(\/[^"')/][^"')]*)["']?\)|["'](\/(?:chunk-[a-z0-9]+\.(?:js|css)|[\w.-]+-[a-z0-9]{8}\.woff2))["']/g;
   for (const m of text.matchAll(pattern)) refs.push((m[1] ?? m[2] ?? m[3])!.split(/[?#]/)[0]!);
   return refs;
 }

@@ -34,7 +34,9 @@ export function mathReady(): boolean {
  * the load started). Model output: sanitise before use.
  */
 export function mathToHtml(tex: string, display: boolean): string {
-  if (katex) return `<span data-math="${MATH_MARK}">${katex.renderTex(tex, display)}</span>`;
+  // KaTeX's inline styles travel as `mathstyle`: a style attribute would be refused by the CSP when the
+  // sanitiser parses the html (and reported); the sanitiser applies them through CSSOM instead.
+  if (katex) return `<span data-math="${MATH_MARK}">${katex.renderTex(tex, display).replaceAll(' style="', ' mathstyle="')}</span>`;
   void loadMath().catch(() => {});
   const source = display ? `$$${tex}$$` : `$${tex}$`;
   return `<span class="${PENDING_MATH_CLASS}">${escapeHtml(source)}</span>`;

@@ -26,7 +26,7 @@ const MATH_TAGS = [
 const MATH_TAG_SET = new Set(MATH_TAGS);
 const NO_CLASSES: ReadonlySet<string> = new Set();
 const MATH_ATTRS = [
-  "style", "aria-hidden", "xmlns", "encoding", "viewbox", "preserveaspectratio", "d", "width", "height",
+  "mathstyle", "aria-hidden", "xmlns", "encoding", "viewbox", "preserveaspectratio", "d", "width", "height",
   "x1", "x2", "y1", "y2", "stroke-width", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
   "accent", "accentunder", "minsize", "maxsize", "symmetric", "largeop", "movablelimits", "linethickness",
   "columnalign", "columnspacing", "rowspacing", "columnlines", "rowlines", "displaystyle", "scriptlevel",
@@ -72,6 +72,7 @@ export function createSanitizer(win: Window & typeof globalThis = window): Sanit
 
   // KaTeX's output, found by its mark (which DOMPurify then drops: no data-* attribute survives).
   const math = new WeakSet<Node>();
+  const mathStyles = new WeakMap<Node, string>();
   const inMath = (node: Node) => {
     for (let n: Node | null = node; n; n = n.parentNode) if (math.has(n)) return true;
     return false;
@@ -86,9 +87,11 @@ export function createSanitizer(win: Window & typeof globalThis = window): Sanit
     else if (data.tagName === "input" && (node as Element).getAttribute("type") !== "checkbox") node.parentNode?.removeChild(node);
   });
   purify.addHook("uponSanitizeAttribute", (node, data) => {
-    if (data.attrName === "style") {
-      data.attrValue = inMath(node) ? safeMathStyle(data.attrValue) : "";
-      data.keepAttr = data.attrValue !== "";
+    if (data.attrName === "mathstyle") {
+      // Applied through CSSOM, which the CSP allows, and never kept as an attribute.
+      const style = inMath(node) ? safeMathStyle(data.attrValue) : "";
+      if (style) mathStyles.set(node, style);
+      data.keepAttr = false;
       return;
     }
     if (data.attrName !== "class") return;
@@ -100,6 +103,8 @@ export function createSanitizer(win: Window & typeof globalThis = window): Sanit
   });
   purify.addHook("afterSanitizeAttributes", (node) => {
     const el = node as Element;
+    const style = mathStyles.get(node);
+    if (style) (el as HTMLElement).style.cssText = style;
     if (el.nodeName === "A") {
       const href = el.getAttribute("href");
       if (href !== null && !isSafeUrl(href)) el.removeAttribute("href");

@@ -90,6 +90,17 @@ describe("the client bundle (production build, splitting on)", () => {
     }
   });
 
+  test("KaTeX loads as its own chunk, apart from the renderer, and never before the first paint", () => {
+    const initial = initialChunks(chunks);
+    const lazy = chunks.filter((c) => c.name.endsWith(".js") && !initial.includes(c));
+    // KaTeX's error text, and its stylesheet (imported as text into the same chunk).
+    const katex = lazy.filter((c) => c.text.includes("KaTeX parse error"));
+    expect(katex.length).toBe(1);
+    expect(katex[0]!.text).toContain("@font-face");
+    expect(katex[0]!.text).not.toContain("uponSanitizeElement");
+    for (const c of [...initial, ...lazy.filter((c) => c !== katex[0])]) expect(c.text).not.toContain("KaTeX parse error");
+  });
+
   test("the settings, the access-token prompt and export/import load on demand", () => {
     const initial = initialChunks(chunks).map((c) => c.text).join("\n");
     // Text each one shows, which minification keeps.
