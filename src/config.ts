@@ -1,6 +1,12 @@
+import { readFileSync } from "node:fs";
+import { type OwnerToken, parseOwnerTokens } from "./security/owners.ts";
+
 /** The `reasoning_effort` values OpenAI-compatible servers accept (OpenAI, Azure, vLLM, Groq, xAI, OpenRouter). */
 export const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/** The upstream protocol: Chat Completions, or the Responses API (OpenAI's reasoning summaries). */
+export type UpstreamApi = "chat" | "responses";
 
 /** Everything the server needs to know, read once from the environment and the command line. */
 export interface Config {
@@ -16,9 +22,12 @@ export interface Config {
   maxTokens: number | undefined;
   /** How hard a reasoning model thinks; sent upstream only when set. */
   reasoningEffort: ReasoningEffort | undefined;
+  /** `auto` is settled at startup: Responses for OpenAI's own API and Azure OpenAI's v1 API. */
+  upstreamApi: UpstreamApi;
   limits: Limits;
   security: Security;
   resume: Resume;
+  history: History;
   /** A `: ping` comment goes out when a stream has been silent this long. */
   heartbeatMs: number;
   /** Time allowed for the upstream to answer with headers (the SDK's `timeout`). */
@@ -32,6 +41,12 @@ export interface Config {
 
 export interface Limits {
   maxBodyBytes: number;
+  /** Largest image (decoded bytes) one content part may carry. */
+  maxImageBytes: number;
+  /** Most images in one request. */
+  maxImages: number;
+  /** `http(s):` image URLs passed to the upstream (which fetches them); off: only `data:` URLs. */
+  allowImageUrls: boolean;
   maxMessages: number;
   maxChars: number;
   maxStreams: number;
@@ -43,6 +58,8 @@ export interface Limits {
 export interface Security {
   /** When set, every /api call needs `Authorization: Bearer <token>`. */
   authToken: string | undefined;
+  /** Each token an owner (CHAT_AUTH_TOKEN, CHAT_AUTH_TOKENS_FILE), kept as digests; empty: no token needed. */
+  owners: OwnerToken[];
   /** Origins besides the server's own that may POST (browser cross-site requests). */
   allowedOrigins: string[];
   /** Host names besides loopback ones accepted while bound to loopback (DNS-rebinding defence). */
@@ -59,6 +76,13 @@ export interface Resume {
   maxBytesTotal: number;
   /** Several instances share answers through Redis when set. */
   redisURL: string | undefined;
+}
+
+export interface History {
+  /** Conversations and answers saved on the server (CHAT_HISTORY=on); off: browser-only, as before. */
+  enabled: boolean;
+  /** Where the SQLite database lives. */
+  dataDir: string;
 }
 
 export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
@@ -88,7 +112,11 @@ export const OPTIONS: Option[] = [
   { flag: "temperature", env: "CHAT_TEMPERATURE", help: "sampling temperature 0–2 (omitted: the model's default)" },
   { flag: "max-tokens", env: "CHAT_MAX_TOKENS", help: "cap on tokens per answer, also for what a client asks (omitted: the model's default)" },
   { flag: "reasoning-effort", env: "CHAT_REASONING_EFFORT", help: "reasoning effort for reasoning models: none, minimal, low, medium or high (omitted: the model's default)" },
-  { flag: "max-body-bytes", env: "CHAT_MAX_BODY_BYTES", help: "largest accepted request body", fallback: String(1024 * 1024) },
+  { flag: "upstream-api", env: "CHAT_UPSTREAM_API", help: "upstream protocol: chat (Chat Completions), responses (the Responses API, for reasoning summaries) or auto (responses for OpenAI and Azure OpenAI's v1 API, chat otherwise)", fallback: "auto" },
+  { flag: "max-body-bytes", env: "CHAT_MAX_BODY_BYTES", help: "largest accepted request body (images included, base64)", fallback: String(32 * 1024 * 1024) },
+  { flag: "max-image-bytes", env: "CHAT_MAX_IMAGE_BYTES", help: "largest image in a message, in bytes", fallback: String(10 * 1024 * 1024) },
+  { flag: "max-images", env: "CHAT_MAX_IMAGES", help: "most images in one request", fallback: "16" },
+  { flag: "allow-image-urls", env: "CHAT_ALLOW_IMAGE_URLS", help: "accept http(s) image URLs, which the upstream fetches: on or off (off: images only as data: URLs)", fallback: "off" },
   { flag: "max-messages", env: "CHAT_MAX_MESSAGES", help: "most messages in one request", fallback: "500" },
   { flag: "max-chars", env: "CHAT_MAX_CHARS", help: "most characters of content in one request", fallback: "400000" },
   { flag: "max-streams", env: "CHAT_MAX_STREAMS", help: "concurrent answers before new ones get 429", fallback: "20000" },
@@ -103,6 +131,8 @@ export const OPTIONS: Option[] = [
   { flag: "resume-max-stream-bytes", env: "CHAT_RESUME_MAX_STREAM_BYTES", help: "bytes kept per answer", fallback: String(16 * 1024 * 1024) },
   { flag: "resume-max-bytes", env: "CHAT_RESUME_MAX_BYTES", help: "bytes kept for all answers of this instance", fallback: String(512 * 1024 * 1024) },
   { flag: "redis-url", env: "REDIS_URL", help: "share answers between instances through Redis, e.g. redis://127.0.0.1:6379" },
+  { flag: "history", env: "CHAT_HISTORY", help: "keep conversations on the server: on or off", fallback: "off" },
+  { flag: "data-dir", env: "CHAT_DATA_DIR", help: "where the history database lives [$XDG_DATA_HOME/bun-chat, else ~/.local/share/bun-chat]" },
   { flag: "heartbeat-ms", env: "CHAT_HEARTBEAT_MS", help: "idle time before a `: ping` keeps a stream open", fallback: "4000" },
   { flag: "upstream-timeout-ms", env: "CHAT_UPSTREAM_TIMEOUT_MS", help: "time for the upstream to start answering", fallback: "600000" },
   { flag: "upstream-retries", env: "CHAT_UPSTREAM_RETRIES", help: "retries before the first token (429, 5xx, network)", fallback: "2" },
@@ -174,8 +204,9 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   }
   const apiKey = env.OPENAI_API_KEY?.trim() || undefined;
   const authToken = env.CHAT_AUTH_TOKEN?.trim() || undefined;
+  const owners = ownerTokens(authToken, env.CHAT_AUTH_TOKENS_FILE?.trim() || undefined);
   const host = text("host")!;
-  if (!isLoopback(host) && !authToken && env.CHAT_ALLOW_UNAUTHENTICATED !== "1") {
+  if (!isLoopback(host) && owners.length === 0 && env.CHAT_ALLOW_UNAUTHENTICATED !== "1") {
     throw new ConfigError(
       `HOST=${host} exposes the chat (and your API key's budget) beyond this machine: set CHAT_AUTH_TOKEN, or CHAT_ALLOW_UNAUTHENTICATED=1 if a proxy in front authenticates`,
     );
@@ -199,8 +230,12 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       temperature: num("temperature", { min: 0, max: 2 }),
       maxTokens: int("max-tokens", 1, 10_000_000),
       reasoningEffort: reasoningEffort(raw("reasoning-effort")),
+      upstreamApi: upstreamApi(raw("upstream-api"), baseURL),
       limits: {
         maxBodyBytes: int("max-body-bytes", 1024, 1024 * 1024 * 1024)!,
+        maxImageBytes: int("max-image-bytes", 1024, 1024 * 1024 * 1024)!,
+        maxImages: int("max-images", 0, 10_000)!,
+        allowImageUrls: onOff(raw("allow-image-urls")),
         maxMessages: int("max-messages", 1, 100_000)!,
         maxChars: int("max-chars", 1, 100_000_000)!,
         maxStreams: int("max-streams", 1, 1_000_000)!,
@@ -211,6 +246,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       },
       security: {
         authToken,
+        owners,
         allowedOrigins: list("allowed-origins").map((o) => o.replace(/\/+$/, "").toLowerCase()),
         allowedHosts: list("allowed-hosts").map((h) => h.toLowerCase()),
       },
@@ -222,6 +258,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
         maxBytesTotal: int("resume-max-bytes", 1024, 1024 ** 4)!,
         redisURL: redisURL(text("redis-url")),
       },
+      history: { enabled: onOff(raw("history")), dataDir: text("data-dir") ?? defaultDataDir(env) },
       heartbeatMs: int("heartbeat-ms", 100, 3_600_000)!,
       upstreamTimeoutMs: int("upstream-timeout-ms", 100, 86_400_000)!,
       upstreamRetries: int("upstream-retries", 0, 10)!,
@@ -237,6 +274,62 @@ function reasoningEffort({ value, source }: { value: string | undefined; source:
     throw new ConfigError(`${source}="${value}" is not one of ${REASONING_EFFORTS.join(", ")}`);
   }
   return value as ReasoningEffort;
+}
+
+function onOff({ value, source }: { value: string | undefined; source: string }): boolean {
+  if (value === "on" || value === "1" || value === "true") return true;
+  if (value === "off" || value === "0" || value === "false" || value === undefined) return false;
+  throw new ConfigError(`${source}="${value}" is not on or off`);
+}
+
+/**
+ * The XDG data dir, not a folder beside the binary or the working directory: the one executable is run
+ * from anywhere (dist/, ~/Downloads, a unit whose working directory is /), and history must not split
+ * per folder or land where the user cannot write. Containers set CHAT_DATA_DIR=/data.
+ */
+function defaultDataDir(env: Record<string, string | undefined>): string {
+  const xdg = env.XDG_DATA_HOME?.trim();
+  if (xdg && xdg.startsWith("/")) return `${xdg}/bun-chat`;
+  const home = env.HOME?.trim();
+  return home ? `${home}/.local/share/bun-chat` : "chat-data";
+}
+
+/** Every owner's token: CHAT_AUTH_TOKEN's list, then the file's lines; one list either way. */
+function ownerTokens(inline: string | undefined, file: string | undefined): OwnerToken[] {
+  let text = inline ?? "";
+  if (file !== undefined) {
+    try {
+      text += `\n${readFileSync(file, "utf8")}`;
+    } catch (err) {
+      throw new ConfigError(`CHAT_AUTH_TOKENS_FILE="${file}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  try {
+    return parseOwnerTokens(text, file === undefined ? "CHAT_AUTH_TOKEN" : "CHAT_AUTH_TOKEN/CHAT_AUTH_TOKENS_FILE");
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
+function upstreamApi({ value, source }: { value: string | undefined; source: string }, baseURL: string | undefined): UpstreamApi {
+  if (value === "chat" || value === "responses") return value;
+  if (value !== "auto") throw new ConfigError(`${source}="${value}" is not one of chat, responses, auto`);
+  return speaksResponses(baseURL) ? "responses" : "chat";
+}
+
+/**
+ * Servers known to stream reasoning summaries through the Responses API: OpenAI's own (no base URL,
+ * or api.openai.com) and Azure OpenAI's v1 API (`https://{resource}.openai.azure.com/openai/v1`, also
+ * on cognitiveservices.azure.com and AI Foundry's services.ai.azure.com). Others implement it unevenly.
+ */
+export function speaksResponses(baseURL: string | undefined): boolean {
+  if (baseURL === undefined) return true;
+  const url = URL.parse(baseURL);
+  if (!url) return false;
+  const host = url.hostname.toLowerCase();
+  if (host === "api.openai.com") return true;
+  const azure = /\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/.test(host);
+  return azure && /^\/openai\/v1\/?$/.test(url.pathname);
 }
 
 function redisURL(value: string | undefined): string | undefined {

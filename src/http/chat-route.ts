@@ -7,6 +7,7 @@ import type { RateLimit } from "../security/rate-limit.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
 import { toChatError } from "../upstream/error-mapping.ts";
+import { streamResponses } from "../upstream/responses-completion.ts";
 import { streamCompletion } from "../upstream/stream-completion.ts";
 import { AnswerFrames } from "../wire/answer-frames.ts";
 import type { Heartbeat } from "../wire/heartbeat.ts";
@@ -55,7 +56,9 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const abort = new AbortController();
   const model = trace?.modelCall({ messages, config: settings });
   const frames = new AnswerFrames();
-  const events = streamCompletion({
+  // Both protocols write the same frames and end the same way: nothing past here can tell them apart.
+  const stream = settings.upstreamApi === "responses" ? streamResponses : streamCompletion;
+  const events = stream({
     sink: frames,
     client: deps.client,
     config: settings,

@@ -19,6 +19,8 @@ export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.outp
 /** Opt-in only (message contents are private): OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true. */
 export const GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
+/** Which OpenAI API the call used: `chat_completions` or `responses` (the operation is `chat` for both). */
+export const OPENAI_API_TYPE = "openai.api.type";
 
 // Stable HTTP and general conventions.
 export const HTTP_REQUEST_METHOD = "http.request.method";
@@ -33,6 +35,9 @@ export const ERROR_TYPE = "error.type";
 
 // Ours, in the app's own namespace (gen_ai.* is reserved for the conventions).
 export const CHAT_MESSAGE_COUNT = "chat.message_count";
+/** Images in the request's messages, and their decoded bytes: never the images themselves. */
+export const CHAT_IMAGE_COUNT = "chat.request.image_count";
+export const CHAT_IMAGE_BYTES = "chat.request.image_bytes";
 /** True on both spans when the client went away before the answer ended. */
 export const CHAT_ABORTED = "chat.aborted";
 /** Span event on the model span: the client disconnected or pressed Stop; status stays unset. */

@@ -1,6 +1,6 @@
 import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, type Tracer, defaultTextMapSetter, trace } from "@opentelemetry/api";
 import type { W3CTraceContextPropagator } from "@opentelemetry/core";
-import type { ChatMessage } from "../upstream/chat-message.ts";
+import { type ChatMessage, imageStats } from "../upstream/chat-message.ts";
 import type { Finish } from "../upstream/stream-completion.ts";
 import type { Config } from "../config.ts";
 import type { ChatError } from "../errors.ts";
@@ -53,9 +53,17 @@ export class ChatTrace {
   modelCall(opts: { messages: ChatMessage[]; config: Config }): ModelCall {
     const { messages, config } = opts;
     this.#server.setAttribute(A.CHAT_MESSAGE_COUNT, messages.length);
+    // How many images and how large, never their data (not even with content capture on).
+    const images = imageStats(messages);
+    if (images.count > 0) {
+      this.#server.setAttribute(A.CHAT_IMAGE_COUNT, images.count);
+      this.#server.setAttribute(A.CHAT_IMAGE_BYTES, images.bytes);
+    }
     const upstream = new URL(config.baseURL ?? "https://api.openai.com/v1");
     const attributes: Attributes = {
+      // The OpenAI conventions name a Responses call `chat` too, told apart by openai.api.type.
       [A.GEN_AI_OPERATION_NAME]: "chat",
+      [A.OPENAI_API_TYPE]: config.upstreamApi === "responses" ? "responses" : "chat_completions",
       // The wire protocol and SDK are OpenAI's; server.address tells which server actually answered.
       [A.GEN_AI_PROVIDER_NAME]: "openai",
       [A.GEN_AI_REQUEST_MODEL]: config.model,
@@ -66,7 +74,10 @@ export class ChatTrace {
     if (config.maxTokens !== undefined) attributes[A.GEN_AI_REQUEST_MAX_TOKENS] = config.maxTokens;
     if (config.reasoningEffort !== undefined) attributes[A.CHAT_REASONING_EFFORT] = config.reasoningEffort;
     if (this.#captureContent) {
-      const parts = (content: string) => [{ type: "text", content }];
+      const parts = (content: ChatMessage["content"]) =>
+        typeof content === "string"
+          ? [{ type: "text", content }]
+          : content.map((p) => (p.type === "text" ? { type: "text", content: p.text } : { type: "image", size: imageStats([{ role: "user", content: [p] }]).bytes }));
       attributes[A.GEN_AI_INPUT_MESSAGES] = JSON.stringify(messages.map((m) => ({ role: m.role, parts: parts(m.content) })));
       if (config.systemPrompt) attributes[A.GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(parts(config.systemPrompt));
     }

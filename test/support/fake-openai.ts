@@ -85,7 +85,7 @@ export function directive(b: Partial<FakeBehaviour>): string {
   return `[fake ${parts.join(" ")}]`;
 }
 
-function parseDirective(text: string): Partial<FakeBehaviour> {
+export function parseDirective(text: string): Partial<FakeBehaviour> {
   const m = /\[fake ([^\]]*)\]/.exec(text);
   if (!m) return {};
   const out: Record<string, string | number> = {};
@@ -182,7 +182,7 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
   };
 }
 
-function errorResponse(b: FakeBehaviour): Response {
+export function errorResponse(b: FakeBehaviour): Response {
   const known: Record<number, { type: string; code: string | null; message: string }> = {
     400: { type: "invalid_request_error", code: null, message: "Invalid request." },
     401: { type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided: sk-test***************************abcd. You can find your API key at https://platform.openai.com/account/api-keys." },

@@ -1,0 +1,170 @@
+import type { AnswerSink } from "./answer-sink.ts";
+import type { Usage } from "./chunk.ts";
+import type { EventSink } from "./sse-parser.ts";
+
+const DONE = Buffer.from("[DONE]");
+
+/**
+ * The fields of a Responses API stream event the relay reads (openai-node's `ResponseStreamEvent`):
+ * text deltas carry `delta`; `response.*` lifecycle events carry the whole `response`; an `error`
+ * event carries `message`/`code`/`param` at its top level (some gateways nest them under `error`).
+ */
+interface StreamEvent {
+  type?: string;
+  delta?: unknown;
+  item_id?: string;
+  summary_index?: number;
+  content_index?: number;
+  response?: ResponseObject | null;
+  message?: unknown;
+  code?: unknown;
+  error?: unknown;
+}
+
+interface ResponseObject {
+  id?: string;
+  model?: string;
+  status?: string;
+  incomplete_details?: { reason?: string } | null;
+  error?: { code?: string; message?: string } | null;
+  usage?: ResponsesUsage | null;
+}
+
+interface ResponsesUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  total_tokens?: number;
+  input_tokens_details?: { cached_tokens?: number } | null;
+  output_tokens_details?: { reasoning_tokens?: number } | null;
+}
+
+/** `incomplete_details.reason` → the Chat Completions finish reason the page already knows. */
+const INCOMPLETE: Record<string, string> = { max_output_tokens: "length", content_filter: "content_filter" };
+
+/**
+ * A Responses API event stream → this answer's content and reasoning, given to `sink` in order (a
+ * batch per network read), and what the finish needs: the same contract as `ChunkReader`, for
+ * `POST /v1/responses`. Output text is the answer; reasoning summaries (OpenAI's own models, Ollama's
+ * thinking) and raw reasoning text (gpt-oss on vLLM) are its reasoning, each new summary part set off
+ * by a blank line as OpenAI's summaries are paragraphs; a refusal is relayed as the answer's text.
+ * The event's `type` decides, not the SSE `event:` line (which some servers leave out). Everything
+ * else (item and part bookkeeping, `.done` events repeating the text, tool events) is skipped.
+ */
+export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
+  readonly #sink: AnswerSink<Batch>;
+  /** The summary part (or reasoning content part) the last reasoning delta belonged to. */
+  #reasoningPart: string | undefined;
+  model: string | undefined;
+  id: string | undefined;
+  usage: Usage | undefined;
+  finishReason: string | undefined;
+  refusal = false;
+  firstContentAt: number | undefined;
+  firstReasoningAt: number | undefined;
+  /** A terminal event (`response.completed`/`.incomplete`) or `[DONE]` arrived. */
+  done = false;
+  /** `response.failed`, an `error` event, or an event that is not JSON: thrown once the frames before it are out. */
+  failure: { error: object } | { notJson: true } | undefined;
+
+  constructor(sink: AnswerSink<Batch>) {
+    this.#sink = sink;
+  }
+
+  event(name: string | undefined, data: Buffer, start: number, end: number): void {
+    if (this.done || this.failure) return;
+    // No [DONE] in OpenAI's Responses streams, but gateways that copy Chat Completions framing add one.
+    if (end - start === DONE.length && data.compare(DONE, 0, DONE.length, start, end) === 0) {
+      this.done = true;
+      return;
+    }
+    const e = parseEvent(data.toString("utf8", start, end));
+    if (!e) return void (this.failure = { notJson: true });
+    switch (e.type ?? name) {
+      case "response.output_text.delta":
+        return this.#content(e.delta);
+      case "response.reasoning_summary_text.delta":
+        return this.#reasoning(e.delta, `${e.item_id}/s${e.summary_index ?? 0}`);
+      case "response.reasoning_text.delta":
+        return this.#reasoning(e.delta, `${e.item_id}/c${e.content_index ?? 0}`);
+      case "response.refusal.delta":
+        if (typeof e.delta === "string" && e.delta !== "") this.refusal = true;
+        return this.#content(e.delta);
+      case "response.created":
+      case "response.in_progress":
+      case "response.queued":
+        return this.#named(e.response);
+      case "response.completed":
+      case "response.incomplete":
+        return this.#finish(e.response);
+      case "response.failed":
+        this.#named(e.response);
+        return void (this.failure = { error: e.response?.error ?? { message: "The response failed." } });
+      case "error":
+        return void (this.failure = { error: typeof e.error === "object" && e.error !== null ? e.error : e });
+      default:
+        // An OpenAI-style error object in place of an event (some proxies do this mid-stream).
+        if (e.type === undefined && typeof e.error === "object" && e.error !== null) this.failure = { error: e.error };
+    }
+  }
+
+  endOfRead(): Batch | undefined {
+    return this.#sink.take();
+  }
+
+  #content(delta: unknown): void {
+    if (typeof delta !== "string" || delta === "") return;
+    this.#sink.content(delta);
+    this.firstContentAt ??= performance.now();
+  }
+
+  #reasoning(delta: unknown, part: string): void {
+    if (typeof delta !== "string" || delta === "") return;
+    const next = this.#reasoningPart !== undefined && this.#reasoningPart !== part;
+    this.#reasoningPart = part;
+    this.#sink.reasoning(next ? `\n\n${delta}` : delta);
+    this.firstReasoningAt ??= performance.now();
+  }
+
+  #named(response: ResponseObject | null | undefined): void {
+    if (!response) return;
+    if (response.model) this.model ??= response.model;
+    if (response.id) this.id ??= response.id;
+  }
+
+  #finish(response: ResponseObject | null | undefined): void {
+    this.#named(response);
+    this.done = true;
+    if (!response) return;
+    this.usage = usageOf(response.usage);
+    if (response.status === "incomplete") {
+      const reason = response.incomplete_details?.reason;
+      this.finishReason = (reason && INCOMPLETE[reason]) ?? reason ?? "length";
+    } else {
+      this.finishReason = "stop";
+    }
+  }
+}
+
+/** Responses usage → the Chat Completions shape the finish event and the trace already carry. */
+export function usageOf(u: ResponsesUsage | null | undefined): Usage | undefined {
+  if (!u || typeof u.input_tokens !== "number" || typeof u.output_tokens !== "number") return undefined;
+  const usage: Usage & { prompt_tokens_details?: { cached_tokens: number } } = {
+    prompt_tokens: u.input_tokens,
+    completion_tokens: u.output_tokens,
+    total_tokens: u.total_tokens ?? u.input_tokens + u.output_tokens,
+  };
+  const reasoning = u.output_tokens_details?.reasoning_tokens;
+  if (typeof reasoning === "number") usage.completion_tokens_details = { reasoning_tokens: reasoning };
+  const cached = u.input_tokens_details?.cached_tokens;
+  if (typeof cached === "number") usage.prompt_tokens_details = { cached_tokens: cached };
+  return usage;
+}
+
+function parseEvent(data: string): StreamEvent | undefined {
+  try {
+    const e: unknown = JSON.parse(data);
+    return typeof e === "object" && e !== null && !Array.isArray(e) ? (e as StreamEvent) : undefined;
+  } catch {
+    return undefined;
+  }
+}
