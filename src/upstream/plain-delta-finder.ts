@@ -13,6 +13,12 @@ const REASONING_TEXT = bytes('"reasoning":"');
 const REASONING_CONTENT_TEXT = bytes('"reasoning_content":"');
 const CONTENT_KEY = bytes('"content":');
 const CONTENT_NULL = bytes('"content":null');
+const CONTENT_NULL_COMMA = bytes('"content":null,');
+const NULL_REASONING_CONTENT_END = bytes(',"reasoning_content":null}');
+const NULL_REASONING_END = bytes(',"reasoning":null}');
+const CONTENT_EMPTY_COMMA = bytes('"content":"",');
+const ROLE_ASSISTANT = bytes('"role":"assistant",');
+const INDEX_ZERO_COMMA = bytes('"index":0,');
 const REFUSAL = bytes('"refusal":');
 const REFUSAL_NULL = bytes('"refusal":null');
 const INDEX = bytes('"index":');
@@ -85,8 +91,12 @@ export class PlainDeltaFinder {
       }
       close = i + 1;
       if (this.#at(buf, 1, CONTENT, close) < end) return -1;
-      // `{"content":"…"}` and nothing else in the delta: no reasoning, no refusal to look for.
-      plain = openAIOrder && close - open > 2 && buf[close] === CLOSE_BRACE;
+      // `{"content":"…"}` and nothing else in the delta (but DeepSeek's null reasoning): no reasoning,
+      // no refusal to look for.
+      plain =
+        openAIOrder &&
+        close - open > 2 &&
+        (buf[close] === CLOSE_BRACE || startsWith(buf, NULL_REASONING_CONTENT_END, close, end) || startsWith(buf, NULL_REASONING_END, close, end));
     }
     const finish = this.#at(buf, 2, FINISH, start);
     if (finish >= end || !startsWith(buf, FINISH_NULL, finish, end) || this.#at(buf, 2, FINISH, finish + 1) < end) return -1;
@@ -106,6 +116,10 @@ export class PlainDeltaFinder {
    * ~15 ns an event, bench/relay-cpu.ts).
    */
   #otherShapes(buf: Buffer, start: number, end: number, open: number, close: number): number {
+    if (close - open <= 2) {
+      const plain = this.#plainReasoning(buf, start, end);
+      if (plain !== -1) return plain;
+    }
     const hasContent = open !== -1;
     let reasoning = false;
     for (let r = this.#at(buf, 5, REASONING, start); r < end; r = this.#at(buf, 5, REASONING, r + 1)) {
@@ -129,6 +143,29 @@ export class PlainDeltaFinder {
     if (index < end && (!startsWith(buf, INDEX_ZERO, index, end) || isDigit(buf[index + INDEX_ZERO.length]))) return -1;
     this.#close = close;
     this.#reasoning = reasoning;
+    return open;
+  }
+
+  /**
+   * A reasoning delta in the shapes servers write most, seen in place with no search of the read:
+   * `"index":0,"delta":{` + (`"role":"assistant",`) + (`"content":null,` or `"content":"",`) +
+   * `"reasoning_content":"…"` or `"reasoning":"…"` + `}` (DeepSeek, llama.cpp, Ollama, vLLM). The delta
+   * holds nothing else, so there is no refusal or second text to look for. -1 when it is not that shape.
+   */
+  #plainReasoning(buf: Buffer, start: number, end: number): number {
+    const delta = this.#at(buf, 0, DELTA, start);
+    if (delta >= end || !endsWith(buf, INDEX_ZERO_COMMA, delta, start)) return -1;
+    let at = delta + DELTA.length;
+    if (startsWith(buf, ROLE_ASSISTANT, at, end)) at += ROLE_ASSISTANT.length;
+    if (startsWith(buf, CONTENT_NULL_COMMA, at, end)) at += CONTENT_NULL_COMMA.length;
+    else if (startsWith(buf, CONTENT_EMPTY_COMMA, at, end)) at += CONTENT_EMPTY_COMMA.length;
+    const name = startsWith(buf, REASONING_CONTENT_TEXT, at, end) ? REASONING_CONTENT_TEXT : startsWith(buf, REASONING_TEXT, at, end) ? REASONING_TEXT : undefined;
+    if (name === undefined) return -1;
+    const open = at + name.length - 1;
+    const close = literalEnd(buf, open, end);
+    if (close === -1 || buf[close] !== CLOSE_BRACE) return -1;
+    this.#close = close;
+    this.#reasoning = true;
     return open;
   }
 

@@ -104,3 +104,31 @@ describe("the byte-level fast path for plain content chunks", () => {
     expect(found).toEqual(['"a"', undefined, '"c"', undefined, undefined, '"e"', undefined, undefined, '"h"']);
   });
 });
+
+describe("the byte-level fast path for plain reasoning chunks", () => {
+  const reasoning = (json: string): string | undefined => {
+    const data = Buffer.from(json);
+    const finder = new PlainDeltaFinder();
+    const open = finder.find(data, 0, data.length);
+    return open === -1 || !finder.reasoning ? undefined : data.toString("utf8", open, finder.close);
+  };
+  const shaped = (delta: object) => JSON.stringify({ id: "c", object: "chat.completion.chunk", model: "m", choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] });
+
+  test("DeepSeek's, Ollama's and vLLM's reasoning deltas give their text as the literal that came", () => {
+    expect(reasoning(shaped({ content: null, reasoning_content: "Hm \\u00e9" }))).toBe(JSON.stringify("Hm \\u00e9"));
+    expect(reasoning(shaped({ role: "assistant", content: "", reasoning: "ok" }))).toBe('"ok"');
+    expect(reasoning(shaped({ reasoning_content: "x" }))).toBe('"x"');
+    expect(reasoning(shaped({ content: "", reasoning: "y" }))).toBe('"y"');
+  });
+
+  test.each([
+    ["reasoning beside real content", shaped({ content: "a", reasoning_content: "b" })],
+    ["OpenRouter's details beside the reasoning", shaped({ content: "", reasoning: "b", reasoning_details: [{ type: "reasoning.text", text: "b" }] })],
+    ["a refusal beside it", shaped({ content: null, reasoning_content: "b", refusal: "no" })],
+    ["content parts beside it", shaped({ content: [{ type: "text", text: "a" }], reasoning: "b" })],
+    ["a second choice", JSON.stringify({ choices: [{ index: 1, delta: { content: null, reasoning_content: "b" }, finish_reason: null }] })],
+    ["a finish reason", JSON.stringify({ choices: [{ index: 0, delta: { content: null, reasoning_content: "b" }, finish_reason: "stop" }] })],
+  ])("%s takes the exact, parsing path", (_name, json) => {
+    expect(reasoning(json)).toBeUndefined();
+  });
+});
