@@ -95,7 +95,7 @@ export function responsesRequest(config: Config, messages: ChatMessage[], skip?:
   const summary = !skip?.has("reasoning.summary");
   return {
     model: config.model,
-    input: messages.map((m) => ({ role: m.role, content: m.content })),
+    input: messages.map((m) => ({ role: m.role, content: inputContent(m.role, m.content as string | readonly PartLike[]) })),
     stream: true,
     store: false,
     ...(config.systemPrompt && { instructions: config.systemPrompt }),
@@ -105,4 +105,24 @@ export function responsesRequest(config: Config, messages: ChatMessage[], skip?:
       reasoning: { ...(effort && { effort: config.reasoningEffort }), ...(summary && { summary: "auto" as const }) },
     }),
   };
+}
+
+/** A message part as the relay's conversation carries it (Chat Completions' shape: text or an image URL). */
+type PartLike = { type: string; text?: string; image_url?: { url: string; detail?: "auto" | "low" | "high" } };
+type InputPart = { type: "input_text"; text: string } | { type: "input_image"; image_url: string; detail: "auto" | "low" | "high" };
+
+/**
+ * Chat Completions content → Responses content: a string stays a string; parts become `input_text` and
+ * `input_image`. An assistant's earlier answer goes as its text: OpenAI takes only `output_text` parts
+ * from the assistant, and a plain string from every role.
+ */
+function inputContent(role: ChatMessage["role"], content: string | readonly PartLike[]): string | InputPart[] {
+  if (typeof content === "string") return content;
+  if (role === "assistant") return content.map((p) => (p.type === "text" ? (p.text ?? "") : "")).join("\n");
+  const parts: InputPart[] = [];
+  for (const p of content) {
+    if (p.type === "text") parts.push({ type: "input_text", text: p.text ?? "" });
+    else if (p.type === "image_url" && p.image_url) parts.push({ type: "input_image", image_url: p.image_url.url, detail: p.image_url.detail ?? "auto" });
+  }
+  return parts;
 }
