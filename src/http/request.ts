@@ -1,6 +1,7 @@
 import { type Limits, REASONING_EFFORTS, type ReasoningEffort } from "../config.ts";
 import { badRequest, requestTimeout, tooLarge } from "../errors.ts";
 import type { ChatMessage, Role } from "../upstream/chat-message.ts";
+import { type ContentTally, validateContent } from "./content-parts.ts";
 
 /** Per-conversation settings a client may send beside the messages (a seed client sends none). */
 export interface ChatOptions {
@@ -13,6 +14,10 @@ export interface ChatOptions {
 export interface ChatRequest {
   messages: ChatMessage[];
   options: ChatOptions;
+  /** Images in the messages and their decoded bytes (for the trace; never the data). */
+  images: { count: number; bytes: number };
+  /** With history on: the stored conversation this request continues (absent: a new one). */
+  conversationId?: string;
 }
 
 // One decoder for every request: without `stream: true`, decode() keeps no state between calls.
@@ -96,7 +101,7 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
   if (messages.length > limits.maxMessages) {
     throw tooLarge(`Too many messages: ${messages.length} (the limit is ${limits.maxMessages}).`);
   }
-  let chars = 0;
+  const tally: ContentTally = { chars: 0, images: 0, imageBytes: 0 };
   const out: ChatMessage[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
@@ -107,17 +112,19 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
     if (typeof role !== "string" || !ROLES.has(role)) {
       throw badRequest(`messages[${i}].role must be "user", "assistant" or "system" (got ${describe(role)}).`);
     }
-    if (typeof content !== "string") {
-      throw badRequest(`messages[${i}].content must be a string (got ${describe(content)}).`);
-    }
-    chars += content.length;
-    if (chars > limits.maxChars) {
-      throw tooLarge(`The conversation is longer than ${limits.maxChars} characters. Start a new chat or shorten it.`);
-    }
     // Copy only the two known fields: nothing else from the client reaches the upstream.
-    out[i] = { role: role as Role, content };
+    out[i] = { role: role as Role, content: validateContent(content, role as Role, `messages[${i}]`, limits, tally) };
   }
-  return { messages: out, options: validateOptions(body as Record<string, unknown>) };
+  const { conversation_id } = body as { conversation_id?: unknown };
+  if (conversation_id !== undefined && (typeof conversation_id !== "string" || !/^[\w-]{1,100}$/.test(conversation_id))) {
+    throw badRequest('"conversation_id" must be the id of a conversation (GET /api/conversations).');
+  }
+  return {
+    messages: out,
+    options: validateOptions(body as Record<string, unknown>),
+    images: { count: tally.images, bytes: tally.imageBytes },
+    ...(conversation_id !== undefined && { conversationId: conversation_id }),
+  };
 }
 
 const MODEL_NAME = /^[\w.:/@+-]{1,200}$/;

@@ -4,6 +4,7 @@ import {
   APIError,
   APIUserAbortError,
   AuthenticationError,
+  BadRequestError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -11,8 +12,11 @@ import {
 import type { Config } from "../config.ts";
 import { ChatError, aborted, internalError, rateLimited, redact, upstreamError } from "../errors.ts";
 
-/** The one place SDK errors become our errors, by class, never by parsing messages. */
-export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model" | "baseURL">): ChatError {
+/**
+ * The one place SDK errors become our errors, by class, never by parsing messages. `images`: how many the
+ * request carried; a 400 then most likely means the model cannot see, and the error says so, naming it.
+ */
+export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model" | "baseURL">, images = 0): ChatError {
   if (err instanceof ChatError) return err;
   const detail = (e: APIError) => redact(upstreamMessage(e), config.apiKey);
   if (err instanceof APIUserAbortError) return aborted();
@@ -31,6 +35,12 @@ export function toChatError(err: unknown, config: Pick<Config, "apiKey" | "model
   }
   if (err instanceof NotFoundError) {
     return new ChatError("model_not_found", `The model "${config.model}" was not found upstream (404). Check OPENAI_MODEL. ${detail(err)}`.trim());
+  }
+  if (err instanceof BadRequestError && images > 0) {
+    return upstreamError(
+      `The model "${config.model}" refused the request with ${images === 1 ? "an image" : `${images} images`} (400): it may not support images. Choose a model that does and retry. ${detail(err)}`.trim(),
+      400,
+    );
   }
   if (err instanceof RateLimitError) {
     const retryAfter = retryAfterSeconds(err.headers);

@@ -1,8 +1,9 @@
 import OpenAI, { APIError } from "openai";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { Config } from "../config.ts";
 import { ChatError, aborted } from "../errors.ts";
 import type { AnswerSink } from "./answer-sink.ts";
-import type { ChatMessage } from "./chat-message.ts";
+import { type ChatMessage, imageStats } from "./chat-message.ts";
 import type { Usage } from "./chunk.ts";
 import { ChunkReader } from "./chunk-reader.ts";
 import { connectionLost, notJson, toChatError, unfinished } from "./error-mapping.ts";
@@ -66,7 +67,8 @@ export async function* streamCompletion<Batch>(opts: UpstreamOptions<Batch>): As
       .create(
         {
           model: config.model,
-          messages,
+          // The request check let images only into user messages, as the SDK's union types them.
+          messages: messages as ChatCompletionMessageParam[],
           stream: true,
           // Ask for the trailing usage chunk: token counts for the UI and for traces.
           stream_options: { include_usage: true },
@@ -99,7 +101,7 @@ export async function* streamCompletion<Batch>(opts: UpstreamOptions<Batch>): As
   } catch (err) {
     if (signal.aborted && !(err instanceof ChatError)) throw aborted();
     if (reading && !(err instanceof ChatError || err instanceof APIError)) throw connectionLost();
-    throw toChatError(err, config);
+    throw toChatError(err, config, imageStats(opts.messages).count);
   }
   if (signal.aborted) throw aborted();
   // A 200 that ends without a finish_reason was cut somewhere upstream: the user must know.

@@ -3,7 +3,18 @@ import { parseChatRequest, validateChatRequest } from "../../src/http/request.ts
 import type { Limits } from "../../src/config.ts";
 import { ChatError } from "../../src/errors.ts";
 
-const limits: Limits = { maxBodyBytes: 2048, maxMessages: 3, maxChars: 100, maxStreams: 10, maxStreamsPerClient: 0, requestsPerMinute: 0, bodyTimeoutMs: 1000 };
+const limits: Limits = {
+  maxBodyBytes: 2048,
+  maxImageBytes: 1024,
+  maxImages: 2,
+  allowImageUrls: false,
+  maxMessages: 3,
+  maxChars: 100,
+  maxStreams: 10,
+  maxStreamsPerClient: 0,
+  requestsPerMinute: 0,
+  bodyTimeoutMs: 1000,
+};
 
 function rejects(body: unknown): ChatError {
   try {
@@ -21,7 +32,7 @@ describe("validateChatRequest", () => {
       { messages: [{ role: "system", content: "be brief" }, { role: "user", content: "Hi", extra: 1 }], other: true },
       limits,
     );
-    expect(req).toEqual({ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "Hi" }], options: {} });
+    expect(req).toEqual({ messages: [{ role: "system", content: "be brief" }, { role: "user", content: "Hi" }], options: {}, images: { count: 0, bytes: 0 } });
   });
 
   test.each([
@@ -33,8 +44,8 @@ describe("validateChatRequest", () => {
     ["a message that is not an object", { messages: ["hi"] }, "messages[0] must be an object"],
     ["an unknown role", { messages: [{ role: "tool", content: "x" }] }, 'messages[0].role must be "user"'],
     ["a missing role", { messages: [{ content: "x" }] }, "(got undefined)"],
-    ["non-string content", { messages: [{ role: "user", content: 42 }] }, "messages[0].content must be a string (got number)"],
-    ["array content", { messages: [{ role: "user", content: [{ type: "text" }] }] }, "(got an array)"],
+    ["non-string content", { messages: [{ role: "user", content: 42 }] }, "messages[0].content must be a string or a list of content parts (got number)"],
+    ["a text part without text", { messages: [{ role: "user", content: [{ type: "text" }] }] }, "messages[0].content[0].text must be a string"],
   ])("refuses %s with 400", (_name, body, message) => {
     const err = rejects(body);
     expect(err.status).toBe(400);

@@ -125,7 +125,7 @@ describe("fuzzing the request validator", () => {
       for (let k = 0; k < 3; k++) obj[pick(["messages", "role", "content", "__proto__", "x"])] = value(depth + 1);
       return obj;
     };
-    const limits = { maxBodyBytes: 1e6, maxMessages: 10, maxChars: 1000, maxStreams: 1, maxStreamsPerClient: 0, requestsPerMinute: 0, bodyTimeoutMs: 1000 };
+    const limits = { maxBodyBytes: 1e6, maxImageBytes: 1e6, maxImages: 4, allowImageUrls: false, maxMessages: 10, maxChars: 1000, maxStreams: 1, maxStreamsPerClient: 0, requestsPerMinute: 0, bodyTimeoutMs: 1000 };
     for (let i = 0; i < 5000; i++) {
       const body = value(0);
       try {

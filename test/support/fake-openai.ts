@@ -37,6 +37,8 @@ export interface FakeBehaviour {
   reasoning_text: string;
   /** Milliseconds between reasoning tokens; -1 = the same as `delay`. */
   reasoning_delay: number;
+  /** 1 = a model that cannot see: a request with an image part gets OpenAI's 400 for it. */
+  blind: number;
 }
 
 export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
@@ -55,6 +57,7 @@ export const DEFAULT_BEHAVIOUR: FakeBehaviour = {
   reasoning: 0,
   reasoning_text: "",
   reasoning_delay: -1,
+  blind: 0,
 };
 
 /** The tokens the fake sends for a behaviour: tests compare the relayed text with their concatenation. */
@@ -107,6 +110,8 @@ export interface FakeOpenAI {
   stats: { requests: number; completed: number; cancelled: number; open: number; peak: number };
   /** Request bodies received on /v1/chat/completions, newest last. */
   bodies: Record<string, unknown>[];
+  /** The same bodies as the bytes that arrived (UTF-8 text); this fake records them, others may not. */
+  rawBodies?: string[];
   /** Headers of those requests. */
   headers: Headers[];
   /** Resolves once `stats.cancelled` reaches n. */
@@ -117,6 +122,7 @@ export interface FakeOpenAI {
 export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpenAI {
   const stats = { requests: 0, completed: 0, cancelled: 0, open: 0, peak: 0 };
   const bodies: Record<string, unknown>[] = [];
+  const rawBodies: string[] = [];
   const headers: Headers[] = [];
   let cancelWaiters: Array<() => void> = [];
   // Requests seen per last user message, for `fail_times` (a browser's Retry re-sends the same message).
@@ -137,11 +143,15 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
         POST: async (req, srv) => {
           srv.timeout(req, 0);
           stats.requests++;
-          const body = (await req.json()) as Record<string, unknown>;
+          const raw = await req.text();
+          const body = JSON.parse(raw) as Record<string, unknown>;
+          rawBodies.push(raw);
           bodies.push(body);
           headers.push(req.headers);
-          const messages = (body.messages as { role: string; content: string }[]) ?? [];
-          const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+          type Part = { type: string; text?: string };
+          const messages = (body.messages as { role: string; content: string | Part[] }[]) ?? [];
+          const textOf = (c: string | Part[]) => (typeof c === "string" ? c : c.map((p) => p.text ?? "").join("\n"));
+          const lastUser = textOf([...messages].reverse().find((m) => m.role === "user")?.content ?? "");
           const b: FakeBehaviour = { ...DEFAULT_BEHAVIOUR, ...defaults, ...parseDirective(lastUser) };
           if (b.fail_times > 0) {
             const n = (seen.get(lastUser) ?? 0) + 1;
@@ -149,6 +159,13 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
             if (n > b.fail_times) Object.assign(b, { status: 200, fail_after: -1 });
           }
           if (b.hang > 0) await Bun.sleep(b.hang);
+          const hasImage = messages.some((m) => typeof m.content !== "string" && m.content.some((p) => p.type === "image_url"));
+          if (b.blind && hasImage) {
+            return Response.json(
+              { error: { message: "Invalid content type. image_url is only supported by certain models.", type: "invalid_request_error", param: "messages.[0].content.[1].type", code: null } },
+              { status: 400 },
+            );
+          }
           if (b.status !== 200) return errorResponse(b);
           return streamResponse(b, String(body.model ?? "gpt-fake"), req, stats, onCancel);
         },
@@ -163,6 +180,7 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
     baseURL: `${url}/v1`,
     stats,
     bodies,
+    rawBodies,
     headers,
     waitForCancelled(n, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
