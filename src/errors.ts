@@ -26,6 +26,11 @@ const STATUS = {
   resume_buffer_full: 507,
   resume_store_unavailable: 503,
   generation_lost: 502,
+  // History (conversations kept on the server)
+  history_disabled: 404,
+  conversation_not_found: 404,
+  invalid_import: 400,
+  history_unavailable: 503,
   // The upstream
   upstream_auth_error: 401,
   upstream_permission_error: 403,
@@ -134,6 +139,17 @@ export const resumeStoreUnavailable = (detail: string) =>
 
 export const generationLost = () =>
   new ChatError("generation_lost", "The server writing this answer stopped; the text above is all that was saved. Retry to continue.");
+
+export const historyDisabled = () =>
+  new ChatError("history_disabled", "Conversations are not kept on this server: start it with CHAT_HISTORY=on.");
+
+// The same answer for a conversation that never existed and one of another owner: no id leaks whose it is.
+export const conversationNotFound = () => new ChatError("conversation_not_found", "No such conversation.");
+
+export const invalidImport = (why: string) => new ChatError("invalid_import", why);
+
+export const historyUnavailable = () =>
+  new ChatError("history_unavailable", "The conversation store is not answering (see the server's log). Try again in a moment.", { retryAfter: 5 });
 
 export const upstreamError = (message: string, status?: number) => new ChatError("upstream_error", message, { status });
 

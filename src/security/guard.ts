@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import { isLoopback } from "../config.ts";
 import { type ChatError, hostNotAllowed, originNotAllowed, unauthorized, unsupportedMediaType } from "../errors.ts";
+import { findOwner, setOwner } from "./owners.ts";
 
 
 /**
@@ -60,25 +61,20 @@ export function checkJson(req: Request): ChatError | undefined {
   return undefined;
 }
 
-/** With CHAT_AUTH_TOKEN set, every API call needs `Authorization: Bearer <token>`. */
+/**
+ * With CHAT_AUTH_TOKEN (or CHAT_AUTH_TOKENS_FILE) set, every API call needs `Authorization: Bearer
+ * <token>`, and the token names the request's owner (security/owners.ts).
+ */
 export function checkAuth(req: Request, config: Config): ChatError | undefined {
-  const token = config.security.authToken;
-  if (!token) return undefined;
+  const { owners } = config.security;
+  if (owners.length === 0) return undefined;
   const given = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
-  if (given && constantTimeEqual(given, token)) return undefined;
-  return unauthorized(given !== "");
+  const owner = given ? findOwner(owners, given) : undefined;
+  if (owner === undefined) return unauthorized(given !== "");
+  setOwner(req, owner);
+  return undefined;
 }
 
-// Hash both sides first (equal lengths, and the token's length stays hidden), then compare every byte.
-// Not node:crypto's timingSafeEqual: loading node:crypto costs the executable ~20 ms at start.
-function constantTimeEqual(a: string, b: string): boolean {
-  const digest = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest();
-  const x = digest(a);
-  const y = digest(b);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
-  return diff === 0;
-}
 
 function hostname(hostHeader: string): string {
   const h = hostHeader.trim().toLowerCase();
