@@ -43,9 +43,28 @@ const SHAPES: Record<string, string> = {
   "think tags then content": chunk("r1", { role: "assistant", content: "" }) + words.map((w, i) => chunk("r1", { content: i === 0 ? `<think>${w}` : i === TOKENS / 2 ? `</think>${w}` : w })).join("") + tail("r1"),
 };
 
+/**
+ * The Responses API's stream of the same answer (OpenAI's framing: `event:` lines, `type` and
+ * `sequence_number` first, `obfuscation` on each delta), read by `ResponsesReader`: half the tokens as
+ * a reasoning summary, or content only. Each event is longer than a Chat chunk and parsed in full.
+ */
+const rEvent = (type: string, fields: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: 1, ...fields })}\n\n`;
+const rHead = rEvent("response.created", { response: { id: "resp_bench", object: "response", created_at: 1, status: "in_progress", model: "gpt-5-mini-2025-08-07", output: [], usage: null } });
+const rText = (w: string) => rEvent("response.output_text.delta", { item_id: "msg_68b1c0ffee", output_index: 1, content_index: 0, delta: w, logprobs: [], obfuscation: "q3ZxK9" });
+const rSummary = (w: string) => rEvent("response.reasoning_summary_text.delta", { item_id: "rs_68b1c0ffee", output_index: 0, summary_index: 0, delta: w, obfuscation: "q3ZxK9" });
+const rTail = rEvent("response.completed", { response: { id: "resp_bench", status: "completed", model: "gpt-5-mini-2025-08-07", usage: { input_tokens: 9, input_tokens_details: { cached_tokens: 0 }, output_tokens: TOKENS, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 9 + TOKENS } } });
+const RESPONSES_SHAPES: Record<string, string> = {
+  "content only (Responses)": rHead + words.map(rText).join("") + rTail,
+  "summary then content (Responses)": rHead + words.map((w, i) => (i < TOKENS / 2 ? rSummary(w) : rText(w))).join("") + rTail,
+};
+/** The same Responses body through the SDK's own iterator (`Stream`), into the same frames: the alternative we measured. */
+const SDK_ITERATOR = "content only (Responses, SDK iterator)";
+
 interface Relay {
   name: string;
   ChunkRelay: new () => { endOfRead(): { text: string } | undefined };
+  /** Absent in checkouts from before the Responses API. */
+  ResponsesRelay?: new () => { endOfRead(): { text: string } | undefined };
   readUpstreamEvents: (body: ReadableStream<Uint8Array>, sink: never) => AsyncGenerator<{ text: string } | undefined>;
 }
 /** The chunk reader and the frames it writes into, from a checkout of this layout or of the one before it. */
@@ -55,7 +74,9 @@ async function load(name: string, root: string): Promise<Relay> {
     const { ChunkReader } = await import(join(root, "src/upstream/chunk-reader.ts"));
     const { AnswerFrames } = await import(join(root, "src/wire/answer-frames.ts"));
     const { readUpstreamEvents } = await import(join(root, "src/upstream/sse-parser.ts"));
-    return { name, ChunkRelay: class extends ChunkReader { constructor() { super(new AnswerFrames()); } }, readUpstreamEvents };
+    const responses = (await has("src/upstream/responses-reader.ts")) ? await import(join(root, "src/upstream/responses-reader.ts")) : undefined;
+    const ResponsesRelay = responses && class extends responses.ResponsesReader { constructor() { super(new AnswerFrames()); } };
+    return { name, ChunkRelay: class extends ChunkReader { constructor() { super(new AnswerFrames()); } }, ResponsesRelay, readUpstreamEvents };
   }
   const { ChunkRelay } = await import(join(root, "src/chat/chunk-relay.ts"));
   const { readUpstreamEvents } = await import(join(root, "src/chat/sse-data.ts"));
@@ -63,7 +84,8 @@ async function load(name: string, root: string): Promise<Relay> {
 }
 const relays = [await load("this checkout", join(import.meta.dir, "..")), ...(againstDir ? [await load(`against ${againstDir}`, againstDir)] : [])];
 
-async function relayOnce(r: Relay, bytes: Uint8Array): Promise<number> {
+async function relayOnce(r: Relay, bytes: Uint8Array, shape: string): Promise<number> {
+  if (shape === SDK_ITERATOR) return sdkIteratorOnce(bytes);
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       c.enqueue(bytes);
@@ -71,7 +93,25 @@ async function relayOnce(r: Relay, bytes: Uint8Array): Promise<number> {
     },
   });
   let length = 0;
-  for await (const burst of r.readUpstreamEvents(body, new r.ChunkRelay() as never)) if (burst) length += burst.text.length;
+  const Reader = shape in RESPONSES_SHAPES ? r.ResponsesRelay! : r.ChunkRelay;
+  for await (const burst of r.readUpstreamEvents(body, new Reader() as never)) if (burst) length += burst.text.length;
+  return length;
+}
+
+const { Stream } = await import("openai/core/streaming");
+const { AnswerFrames } = await import(join(import.meta.dir, "..", "src/wire/answer-frames.ts"));
+/** The SDK's own reader of a Responses stream: a parsed event per token, each delta handed to the frames. */
+async function sdkIteratorOnce(bytes: Uint8Array): Promise<number> {
+  const frames = new AnswerFrames();
+  const events = Stream.fromSSEResponse<{ type: string; delta?: string }>(new Response(bytes), new AbortController());
+  let length = 0;
+  for await (const e of events) {
+    if (e.type === "response.output_text.delta") frames.content(e.delta!);
+    else if (e.type === "response.reasoning_summary_text.delta") frames.reasoning(e.delta!);
+    else continue;
+    // One burst per event: the iterator yields each event on its own turn.
+    length += frames.take()!.text.length;
+  }
   return length;
 }
 
@@ -79,14 +119,16 @@ const results = new Map<Relay, Record<string, number[]>>(relays.map((r) => [r, {
 for (let round = 0; round < rounds; round++) {
   // Alternate which checkout goes first: on this VM the second slot of a pair reads a few % better.
   const order = round % 2 === 0 ? relays : [...relays].reverse();
-  for (const [name, text] of Object.entries(SHAPES)) {
+  const shapes = { ...SHAPES, ...(relays.every((r) => r.ResponsesRelay) && RESPONSES_SHAPES), [SDK_ITERATOR]: RESPONSES_SHAPES["content only (Responses)"]! };
+  for (const [name, text] of Object.entries(shapes)) {
     if (only && !name.includes(only)) continue;
     const bytes = new TextEncoder().encode(text);
     for (const r of order) {
-      for (let i = 0; i < 200; i++) await relayOnce(r, bytes); // warm-up
+      if (name === SDK_ITERATOR && r !== relays[0]) continue;
+      for (let i = 0; i < 200; i++) await relayOnce(r, bytes, name); // warm-up
       Bun.gc(true);
       const start = process.cpuUsage();
-      for (let i = 0; i < answers; i++) await relayOnce(r, bytes);
+      for (let i = 0; i < answers; i++) await relayOnce(r, bytes, name);
       const used = process.cpuUsage(start);
       (results.get(r)![name] ??= []).push(((used.user + used.system) * 1000) / (answers * TOKENS));
     }

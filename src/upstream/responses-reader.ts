@@ -3,6 +3,11 @@ import type { Usage } from "./chunk.ts";
 import type { EventSink } from "./sse-parser.ts";
 
 const DONE = Buffer.from("[DONE]");
+const TEXT_DELTA = "response.output_text.delta";
+const TEXT_DELTA_TYPE = Buffer.from(`"type":"${TEXT_DELTA}"`);
+const DELTA_KEY = Buffer.from('"delta":"');
+const QUOTE = 34;
+const BACKSLASH = 92;
 
 /**
  * The fields of a Responses API stream event the relay reads (openai-node's `ResponseStreamEvent`):
@@ -77,6 +82,7 @@ export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
       this.done = true;
       return;
     }
+    if (name === TEXT_DELTA && this.#copied(data, start, end)) return;
     const e = parseEvent(data.toString("utf8", start, end));
     if (!e) return void (this.failure = { notJson: true });
     switch (e.type ?? name) {
@@ -105,6 +111,33 @@ export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
         // An OpenAI-style error object in place of an event (some proxies do this mid-stream).
         if (e.type === undefined && typeof e.error === "object" && e.error !== null) this.failure = { error: e.error };
     }
+  }
+
+  /**
+   * The fast path for the answer's text (most events): the delta's JSON string copied into its frame
+   * as the upstream wrote it, no JSON.parse (a full parse per event made the Responses path 2.3x the
+   * Chat path's CPU per event, bench/relay-cpu.ts). Sound because inside a JSON string every `"` is
+   * escaped: `"type":"response.output_text.delta"` and `"delta":"` can only match the event's own keys.
+   * A literal with any backslash or control character takes the exact parse instead.
+   */
+  #copied(data: Buffer, start: number, end: number): boolean {
+    const type = data.indexOf(TEXT_DELTA_TYPE, start);
+    if (type === -1 || type >= end) return false;
+    const key = data.indexOf(DELTA_KEY, start);
+    if (key === -1 || key >= end) return false;
+    const open = key + DELTA_KEY.length - 1;
+    let close = open + 1;
+    for (; close < end; close++) {
+      const byte = data[close]!;
+      if (byte === QUOTE) break;
+      if (byte === BACKSLASH || byte < 0x20) return false;
+    }
+    if (close >= end) return false;
+    if (close - open > 1) {
+      this.#sink.contentLiteral(data, open, close + 1);
+      this.firstContentAt ??= performance.now();
+    }
+    return true;
   }
 
   endOfRead(): Batch | undefined {

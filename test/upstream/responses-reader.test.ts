@@ -208,6 +208,19 @@ describe("failures inside the stream are kept for after the text before them", (
   });
 });
 
+test("the text fast path agrees with the exact parse on escapes, quotes, unicode and control characters", async () => {
+  const alphabet = ["a", " ", '"', "\\", "\n", "\t", "\u0001", "\u2028", "é", "🙂", "}", "\"delta\":\"", "/"];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let round = 0; round < 200; round++) {
+    const deltas = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
+      Array.from({ length: Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(""),
+    );
+    const wire = sse([created("r", "m"), ...deltas.map((d) => text(d)), completed("r", "m", usage(1, 1, 0))]);
+    expect((await relay(wire, Math.floor(next() * wire.length))).content).toBe(deltas.join(""));
+  }
+});
+
 test("usage without counts is left out rather than invented", () => {
   expect(usageOf(null)).toBeUndefined();
   expect(usageOf({ input_tokens: 1 })).toBeUndefined();
