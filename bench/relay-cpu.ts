@@ -103,7 +103,7 @@ const { AnswerFrames } = await import(join(import.meta.dir, "..", "src/wire/answ
 /** The SDK's own reader of a Responses stream: a parsed event per token, each delta handed to the frames. */
 async function sdkIteratorOnce(bytes: Uint8Array): Promise<number> {
   const frames = new AnswerFrames();
-  const events = Stream.fromSSEResponse<{ type: string; delta?: string }>(new Response(bytes), new AbortController());
+  const events = Stream.fromSSEResponse<{ type: string; delta?: string }>(new Response(bytes as Uint8Array<ArrayBuffer>), new AbortController());
   let length = 0;
   for await (const e of events) {
     if (e.type === "response.output_text.delta") frames.content(e.delta!);
