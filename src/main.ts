@@ -7,6 +7,7 @@ import { ModelCatalog } from "./http/models.ts";
 import { createClient } from "./upstream/stream-completion.ts";
 import { ConfigError, helpText, parseArgs } from "./config.ts";
 import { openStreamStore } from "./resume/open-store.ts";
+import { openHistory } from "./history/open-history.ts";
 import { RateLimiter, RedisRateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
 import { startTelemetry } from "./telemetry/start-telemetry.ts";
@@ -44,6 +45,7 @@ const deps = {
     ? new RedisRateLimiter(config.limits.requestsPerMinute, config.resume.redisURL)
     : new RateLimiter(config.limits.requestsPerMinute),
   telemetry: await startTelemetry(),
+  history: openHistory(config.history),
   store: await openStreamStore(config.resume).catch((err: unknown) => {
     console.error(`chat: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
@@ -78,6 +80,7 @@ async function shutdown(signal: string) {
   await Bun.sleep(50);
   await server.stop(true);
   await deps.store.close();
+  await deps.history?.close();
   await deps.telemetry?.shutdown();
   process.exit(0);
 }

@@ -4,6 +4,7 @@ import type { ChatDeps } from "./http/chat-route.ts";
 import { handleChat, handleResume, handleStop } from "./http/chat-route.ts";
 import type { Config } from "./config.ts";
 import { type ChatError, errorResponse, internalError, methodNotAllowed, notFound } from "./errors.ts";
+import { historyRoutes } from "./history/routes.ts";
 import { Page } from "./page.ts";
 import { checkAuth, checkHost, checkJson, checkOrigin } from "./security/guard.ts";
 
@@ -17,6 +18,7 @@ export function startServer(deps: ChatDeps) {
   const { config } = deps;
   const { open, api, write, post } = guards(config);
   const client = new Page(page);
+  const history = historyRoutes(deps);
   return Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -42,6 +44,10 @@ export function startServer(deps: ChatDeps) {
       "/api/chat/:id/stream": { GET: api((req, server) => handleResume(req, server, deps)) },
       // Stop: ends the answer at once, on whichever instance generates it.
       "/api/chat/:id": { DELETE: write((req) => handleStop(req, deps)) },
+      // Conversations kept on the server (CHAT_HISTORY=on), each owner's own: list (?q=, ?cursor=), import.
+      "/api/conversations": { GET: api(history.list), POST: post(history.import) },
+      "/api/conversations/:id": { GET: api(history.get), PATCH: post(history.rename), DELETE: write(history.remove) },
+      "/api/conversations/:id/export": { GET: api(history.export) },
     },
     // Bundled assets (hashed script and style files) and everything unknown.
     fetch: open(async (req) => (req.method === "GET" && (await client.serve(new URL(req.url).pathname))) || noSuchEndpoint()),

@@ -1,8 +1,11 @@
 import type OpenAI from "openai";
 import type { Server } from "bun";
 import type { Config } from "../config.ts";
-import { ChatError, badRequest, errorResponse, missingKey, streamNotFound, tooManyStreams } from "../errors.ts";
+import { ChatError, badRequest, conversationNotFound, errorResponse, missingKey, streamNotFound, tooManyStreams } from "../errors.ts";
+import type { History } from "../history/history.ts";
+import { saveAnswer } from "../history/save-answer.ts";
 import type { StreamStore } from "../resume/store.ts";
+import { ownerOf, streamKey } from "../security/owners.ts";
 import type { RateLimit } from "../security/rate-limit.ts";
 import type { ChatTrace } from "../telemetry/chat-trace.ts";
 import type { Telemetry } from "../telemetry/telemetry.ts";
@@ -27,6 +30,8 @@ export interface ChatDeps {
   models: ModelCatalog;
   /** Absent when tracing is off: then the request path makes no tracer calls. */
   telemetry?: Telemetry | undefined;
+  /** Absent unless CHAT_HISTORY=on: then answers are saved as they stream. */
+  history?: History | undefined;
 }
 
 /** POST /api/chat: request → validate → provider stream → frames → generation log → SSE response. */
@@ -35,8 +40,9 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const trace = deps.telemetry?.startChat(req);
   let messages;
   let settings: Config;
+  let chat;
   try {
-    const chat = await parseChatRequest(req, config.limits);
+    chat = await parseChatRequest(req, config.limits);
     messages = chat.messages;
     const resolved = deps.models.resolve(chat.options);
     settings = resolved instanceof Promise ? await resolved : resolved;
@@ -44,6 +50,11 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
     return refuse(toChatError(err, config), trace);
   }
   if (!config.apiKey && !config.baseURL) return refuse(missingKey(), trace);
+  const owner = ownerOf(req);
+  const conversationId = deps.history && (chat.conversationId ?? crypto.randomUUID());
+  if (deps.history && chat.conversationId && (await ownsOrUnknown(deps.history, owner, chat.conversationId)) === false) {
+    return refuse(conversationNotFound(), trace);
+  }
   // The address costs a system call (getpeername): asked only when a per-client limit counts by it.
   const { maxStreamsPerClient, requestsPerMinute } = config.limits;
   const client = maxStreamsPerClient > 0 || requestsPerMinute > 0 ? (server.requestIP(req)?.address ?? "unknown") : "unknown";
@@ -68,40 +79,57 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
     onFirstToken: model?.onFirstToken,
     onFirstReasoning: model?.onFirstReasoning,
   });
-  const writer = await deps.store.create(id);
+  // Another owner's lookup of this id finds nothing: the log's key is the owner's (security/owners.ts).
+  const key = streamKey(owner, id);
+  const log = await deps.store.create(key);
+  const writer =
+    deps.history && conversationId
+      ? saveAnswer({ history: deps.history, owner, conversationId, messages, options: chat.options, streamId: id, writer: log, frames })
+      : log;
   const generation = new Generation({
     events,
     frames,
     abort,
     writer,
     graceMs: config.resume.graceMs,
+    finishUnread: deps.history !== undefined,
     toChatError: (err) => toChatError(err, config),
     trace,
-    onEnd: () => active.delete(id),
+    onEnd: () => active.delete(key),
   });
-  active.add(id, { abort, client, generation });
-  return attach({ req, server, deps, id, afterSeq: 0 });
+  active.add(key, { abort, client, generation });
+  return attach({ req, server, deps, key, id, afterSeq: 0, headers: conversationId ? { "X-Conversation-Id": conversationId } : undefined });
 }
 
 /** GET /api/chat/{id}/stream: re-attach, with `Last-Event-ID` (none: from the start). */
 export async function handleResume(req: Request & { params: { id: string } }, server: Server<unknown>, deps: ChatDeps): Promise<Response> {
   const header = req.headers.get("last-event-id") ?? "0";
   if (!/^\d{1,15}$/.test(header.trim())) return errorResponse(badRequest("Last-Event-ID must be the id of an event of this stream."));
-  return attach({ req, server, deps, id: req.params.id, afterSeq: Number(header) });
+  const id = req.params.id;
+  return attach({ req, server, deps, key: streamKey(ownerOf(req), id), id, afterSeq: Number(header) });
 }
 
 /** DELETE /api/chat/{id}: Stop. The answer ends at once; what was written stays readable. */
 export async function handleStop(req: Request & { params: { id: string } }, deps: ChatDeps): Promise<Response> {
-  if (!(await deps.store.requestStop(req.params.id))) return errorResponse(streamNotFound());
+  if (!(await deps.store.requestStop(streamKey(ownerOf(req), req.params.id)))) return errorResponse(streamNotFound());
   return new Response(null, { status: 204 });
 }
 
-async function attach(o: { req: Request; server: Server<unknown>; deps: ChatDeps; id: string; afterSeq: number }): Promise<Response> {
-  const { req, server, deps, id } = o;
+/** One reader of an answer's log (`key`: the owner's; `id`: the stream id the client knows). */
+async function attach(o: {
+  req: Request;
+  server: Server<unknown>;
+  deps: ChatDeps;
+  key: string;
+  id: string;
+  afterSeq: number;
+  headers?: Record<string, string> | undefined;
+}): Promise<Response> {
+  const { req, server, deps, key, id } = o;
   const reader = new AbortController();
   let frames;
   try {
-    frames = await deps.store.read(id, o.afterSeq, reader.signal);
+    frames = await deps.store.read(key, o.afterSeq, reader.signal);
   } catch (err) {
     // A Last-Event-ID the log cannot continue from, or Redis failing: JSON, before the stream starts.
     if (err instanceof ChatError) return errorResponse(err);
@@ -110,16 +138,28 @@ async function attach(o: { req: Request; server: Server<unknown>; deps: ChatDeps
   if (!frames) return errorResponse(streamNotFound());
   // The heartbeat keeps the socket alive, but a stalled model must never hit Bun's idle timeout.
   server.timeout(req, 0);
-  const generation = deps.active.get(id)?.generation;
+  const generation = deps.active.get(key)?.generation;
   generation?.attached();
   return sseResponse({
     frames,
     heartbeat: deps.heartbeat,
     req,
     reader,
-    headers: { "X-Stream-Id": id },
+    headers: { "X-Stream-Id": id, ...o.headers },
     onClose: () => generation?.detached(),
   });
+}
+
+/**
+ * False only when the store says the conversation is not this owner's (or does not exist). A store
+ * that fails to answer lets the answer stream: saving it reports its own failure (`event: history`).
+ */
+async function ownsOrUnknown(history: History, owner: string, id: string): Promise<boolean | undefined> {
+  try {
+    return await history.store.owns(owner, id);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A JSON error answered at once; the request's span (if tracing) ends with it. */

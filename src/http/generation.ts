@@ -17,6 +17,8 @@ export interface GenerationOptions {
   writer: StreamWriter;
   /** How long the generation goes on with no client reading, waiting for a re-attach. 0 = abort at once. */
   graceMs: number;
+  /** The answer is saved (CHAT_HISTORY=on): it goes on to its end with nobody reading; no grace applies. */
+  finishUnread?: boolean | undefined;
   toChatError: (err: unknown) => ChatError;
   /** The request's spans, when tracing: they end with the answer, not with any one connection. */
   trace?: ChatTrace | undefined;
@@ -104,7 +106,7 @@ export class Generation {
   }
 
   #scheduleGrace(): void {
-    if (this.#ended) return;
+    if (this.#ended || this.#o.finishUnread) return;
     const { graceMs, abort, writer } = this.#o;
     if (graceMs === 0) return abort.abort();
     clearTimeout(this.#grace);

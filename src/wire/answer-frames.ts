@@ -70,8 +70,8 @@ export class AnswerFrames implements AnswerSink<Burst> {
     this.#reasoning(text, MOVED_END);
   }
 
-  /** A named event (`finish`, `error`) whose data is one line of JSON. */
-  event(name: "finish" | "error", json: string): void {
+  /** A named event (`finish`, `error`, `history`: saving failed or works again) whose data is one line of JSON. */
+  event(name: "finish" | "error" | "history", json: string): void {
     this.#text(formatEvent({ event: name, data: json, id: String(this.#seq + 1) }));
   }
 

@@ -1,0 +1,286 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { AnswerStart, AnswerUpdate, ConversationRecord, ConversationSummary, HistoryStore, ListPage, ListQuery, MessageRecord } from "./store.ts";
+import { placeMessages } from "./placement.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
+import { decodeCursor, encodeCursor, likePattern, searchWords, summaryTitle } from "./query.ts";
+
+export interface SqliteOptions {
+  /** The database file (":memory:" in tests). */
+  path: string;
+  /** Extra pragmas run after opening (tests: `max_page_count` to fill the "disk"). */
+  pragmas?: readonly string[];
+}
+
+interface MessageRow {
+  id: string;
+  parent: string | null;
+  role: "user" | "assistant";
+  content: string;
+  reasoning: string;
+  status: MessageRecord["status"] | null;
+  meta: string;
+  stream_id: string | null;
+}
+
+/**
+ * The history in one SQLite file (bun:sqlite), WAL mode: readers never wait for the writer, and a write
+ * is durable against a crash of this process (synchronous=NORMAL loses only on power loss). bun:sqlite
+ * is synchronous, so a lock is waited for at most 100 ms (busy_timeout) before failing: a long wait
+ * would stall every stream of the process; the caller retries instead.
+ *
+ * The file is opened lazily and again after a failure, so a database that was locked, full, missing or
+ * corrupt at one moment works again once it is fixed, without a restart.
+ */
+export class SqliteHistoryStore implements HistoryStore {
+  readonly #o: SqliteOptions;
+  #db: Database | undefined;
+  /** Answers left streaming are marked lost at the first open only: a reopen after a failure finds this process's own live answers. */
+  #recovered = false;
+
+  constructor(options: SqliteOptions) {
+    this.#o = options;
+  }
+
+  /** Opens the file now (creating it and running migrations), so a start-up problem is logged at once. */
+  open(): void {
+    this.#use(() => undefined);
+  }
+
+  async list(owner: string, q: ListQuery): Promise<ListPage> {
+    return this.#use((db) => {
+      const where = ["c.owner = ?"];
+      const args: (string | number)[] = [owner];
+      const after = decodeCursor(q.cursor);
+      if (after) {
+        where.push("(c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))");
+        args.push(after.updatedAt, after.updatedAt, after.id);
+      }
+      for (const word of searchWords(q.search)) {
+        const like = likePattern(word);
+        where.push(
+          `(c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\'))`,
+        );
+        args.push(like, like);
+      }
+      const rows = db
+        .query<{ id: string; title: string | null; first: string | null; created_at: number; updated_at: number; streaming: number }, (string | number)[]>(
+          `SELECT c.id, c.title, c.created_at, c.updated_at,
+             (SELECT content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) AS first,
+             EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'streaming') AS streaming
+           FROM conversations c WHERE ${where.join(" AND ")}
+           ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`,
+        )
+        .all(...args, q.limit + 1);
+      const items: ConversationSummary[] = rows.slice(0, q.limit).map((r) => ({
+        id: r.id,
+        title: summaryTitle(r.title, r.first),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        streaming: r.streaming === 1,
+      }));
+      const last = items.at(-1);
+      return { items, next: rows.length > q.limit && last ? encodeCursor(last) : undefined };
+    });
+  }
+
+  async get(owner: string, id: string): Promise<ConversationRecord | undefined> {
+    return this.#use((db) => {
+      const c = db
+        .query<{ id: string; title: string | null; settings: string; leaf: string | null; created_at: number; updated_at: number }, [string, string]>(
+          "SELECT id, title, settings, leaf, created_at, updated_at FROM conversations WHERE id = ? AND owner = ?",
+        )
+        .get(id, owner);
+      if (!c) return undefined;
+      const rows = db
+        .query<MessageRow, [string]>("SELECT id, parent, role, content, reasoning, status, meta, stream_id FROM messages WHERE conversation_id = ? ORDER BY seq")
+        .all(id);
+      return {
+        id: c.id,
+        title: c.title ?? undefined,
+        createdAt: c.created_at,
+        updatedAt: c.updated_at,
+        leaf: c.leaf ?? undefined,
+        settings: JSON.parse(c.settings) as Record<string, unknown>,
+        messages: rows.map(toMessage),
+      };
+    });
+  }
+
+  async insert(owner: string, c: Omit<ConversationRecord, "createdAt" | "updatedAt"> & { createdAt?: number }): Promise<ConversationRecord> {
+    const now = Date.now();
+    const saved: ConversationRecord = { ...c, createdAt: c.createdAt ?? now, updatedAt: now };
+    this.#use((db) =>
+      db.transaction(() => {
+        db.query("INSERT INTO conversations (id, owner, title, settings, leaf, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+          c.id,
+          owner,
+          c.title ?? null,
+          JSON.stringify(c.settings),
+          c.leaf ?? null,
+          saved.createdAt,
+          now,
+        );
+        c.messages.forEach((m, seq) => insertMessage(db, c.id, seq, m));
+      })(),
+    );
+    return saved;
+  }
+
+  async rename(owner: string, id: string, title: string | undefined): Promise<boolean> {
+    return this.#use(
+      (db) =>
+        db.query("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND owner = ?").run(title ?? null, Date.now(), id, owner).changes > 0,
+    );
+  }
+
+  async remove(owner: string, id: string): Promise<boolean> {
+    return this.#use((db) => db.query("DELETE FROM conversations WHERE id = ? AND owner = ?").run(id, owner).changes > 0);
+  }
+
+  async owns(owner: string, id: string): Promise<boolean> {
+    return this.#use((db) => db.query("SELECT 1 FROM conversations WHERE id = ? AND owner = ?").get(id, owner) !== null);
+  }
+
+  async startAnswer(a: AnswerStart): Promise<boolean> {
+    return this.#use((db) =>
+      db.transaction(() => {
+        const conv = db.query<{ owner: string }, [string]>("SELECT owner FROM conversations WHERE id = ?").get(a.conversationId);
+        if (conv && conv.owner !== a.owner) return false;
+        if (!conv) {
+          db.query("INSERT INTO conversations (id, owner, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(
+            a.conversationId,
+            a.owner,
+            JSON.stringify(a.settings),
+            a.at,
+            a.at,
+          );
+        }
+        const existing = db
+          .query<{ id: string; parent: string | null; role: string; content: string }, [string]>(
+            "SELECT id, parent, role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
+          )
+          .all(a.conversationId)
+          .map((m) => ({ ...m, parent: m.parent ?? undefined }));
+        let seq = existing.length;
+        let { parent, rest } = placeMessages(existing, a.messages);
+        for (const m of rest) {
+          const id = crypto.randomUUID();
+          insertMessage(db, a.conversationId, seq++, { id, parent, role: m.role === "assistant" ? "assistant" : "user", content: m.content, ...(m.role === "assistant" && { status: "done" }) });
+          parent = id;
+        }
+        insertMessage(db, a.conversationId, seq, { id: a.answerId, parent, role: "assistant", content: "", status: "streaming", streamId: a.streamId });
+        db.query("UPDATE conversations SET leaf = ?, settings = ?, updated_at = ? WHERE id = ?").run(a.answerId, JSON.stringify(a.settings), a.at, a.conversationId);
+        return true;
+      })(),
+    );
+  }
+
+  async saveAnswers(updates: readonly AnswerUpdate[]): Promise<void> {
+    this.#use((db) =>
+      db.transaction(() => {
+        const message = db.query(
+          `UPDATE messages SET content = ?, reasoning = ?, status = ?, meta = ?, stream_id = CASE WHEN ? = 'streaming' THEN stream_id END
+           WHERE conversation_id = ? AND id = ? AND conversation_id IN (SELECT id FROM conversations WHERE owner = ?)`,
+        );
+        const touch = db.query("UPDATE conversations SET updated_at = ? WHERE id = ? AND owner = ?");
+        for (const u of updates) {
+          message.run(u.content, u.reasoning, u.status, JSON.stringify(u.meta), u.status, u.conversationId, u.answerId, u.owner);
+          touch.run(u.at, u.conversationId, u.owner);
+        }
+      })(),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  /** Runs `fn` on the open database; on a failure the handle is dropped, so the next call opens it anew. */
+  #use<T>(fn: (db: Database) => T): T {
+    try {
+      return fn(this.#db ?? (this.#db = this.#openFile()));
+    } catch (err) {
+      if (isBroken(err)) {
+        this.#db?.close();
+        this.#db = undefined;
+      }
+      throw err;
+    }
+  }
+
+  #openFile(): Database {
+    const { path } = this.#o;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { create: true });
+    try {
+      db.run("PRAGMA busy_timeout = 100");
+      db.run("PRAGMA journal_mode = WAL");
+      db.run("PRAGMA synchronous = NORMAL");
+      db.run("PRAGMA foreign_keys = ON");
+      for (const p of this.#o.pragmas ?? []) db.run(`PRAGMA ${p}`);
+      migrate(db);
+      // Answers that were streaming when the process died (kill -9, power) will never finish: say so.
+      if (!this.#recovered) db.query(`UPDATE messages SET status = 'error', stream_id = NULL, meta = json_set(meta, '$.error', json(?)) WHERE status = 'streaming'`).run(
+        JSON.stringify({ message: "The server stopped while writing this answer; the text above is what was saved.", type: "generation_lost", status: 502 }),
+      );
+      this.#recovered = true;
+      return db;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+}
+
+function migrate(db: Database): void {
+  const { user_version: version } = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
+  if (version > SQLITE_MIGRATIONS.length) {
+    throw new Error(`the history database is version ${version}, newer than this release knows (${SQLITE_MIGRATIONS.length}); use a newer chat`);
+  }
+  for (let v = version; v < SQLITE_MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      for (const statement of SQLITE_MIGRATIONS[v]!) db.run(statement);
+      db.run(`PRAGMA user_version = ${v + 1}`);
+    })();
+  }
+}
+
+function insertMessage(db: Database, conversationId: string, seq: number, m: MessageRecord): void {
+  const { id, parent, role, content, reasoning, status, streamId, ...rest } = m;
+  const meta = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  db.query("INSERT INTO messages (conversation_id, id, seq, parent, role, content, reasoning, status, meta, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
+    conversationId,
+    id,
+    seq,
+    parent ?? null,
+    role,
+    content,
+    reasoning ?? "",
+    status ?? null,
+    JSON.stringify(meta),
+    streamId ?? null,
+  );
+}
+
+function toMessage(r: MessageRow): MessageRecord {
+  const meta = JSON.parse(r.meta) as Partial<MessageRecord>;
+  return {
+    id: r.id,
+    ...(r.parent !== null && { parent: r.parent }),
+    role: r.role,
+    content: r.content,
+    ...(r.reasoning !== "" && { reasoning: r.reasoning }),
+    ...(r.status !== null && { status: r.status }),
+    ...meta,
+    ...(r.stream_id !== null && { streamId: r.stream_id }),
+  };
+}
+
+/** Errors after which the handle is reopened: the file was replaced, repaired, or came back. */
+function isBroken(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|READONLY)/.test(code);
+}

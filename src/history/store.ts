@@ -1,0 +1,108 @@
+/** How an answer stands: still arriving, finished, stopped by its owner, or failed. */
+export type AnswerStatus = "streaming" | "done" | "stopped" | "error";
+
+/** One message as the page keeps it (client/chat/store.ts `Message`), linked to the one it follows. */
+export interface MessageRecord {
+  id: string;
+  /** The message this one follows; its siblings are the other versions written in its place. */
+  parent?: string | undefined;
+  role: "user" | "assistant";
+  content: string;
+  reasoning?: string | undefined;
+  reasoningMs?: number | undefined;
+  refusal?: boolean | undefined;
+  status?: AnswerStatus | undefined;
+  model?: string | undefined;
+  finishReason?: string | undefined;
+  usage?: Record<string, unknown> | undefined;
+  error?: { message: string; type: string; status: number } | undefined;
+  /** While the answer streams: the id to re-attach to (`GET /api/chat/{id}/stream`). */
+  streamId?: string | undefined;
+}
+
+/** A conversation with every version of every message, oldest first, and the leaf on screen. */
+export interface ConversationRecord {
+  id: string;
+  /** Set by the owner; undefined: the page derives it from the first question. */
+  title?: string | undefined;
+  createdAt: number;
+  updatedAt: number;
+  leaf?: string | undefined;
+  /** The page's per-conversation settings (model, system, temperature, maxTokens, reasoningEffort). */
+  settings: Record<string, unknown>;
+  messages: MessageRecord[];
+}
+
+/** A conversation in the list: enough to show it, nothing of its text beyond the title. */
+export interface ConversationSummary {
+  id: string;
+  /** The owner's title, else the first question (80 characters at most), else "New chat". */
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  /** An answer in it is still being written. */
+  streaming: boolean;
+}
+
+export interface ListQuery {
+  limit: number;
+  /** Where the previous page ended (its `next`). */
+  cursor?: string | undefined;
+  /** Words that must all appear in the title or in some message (case-insensitive). */
+  search?: string | undefined;
+}
+
+export interface ListPage {
+  items: ConversationSummary[];
+  /** The cursor of the next page; undefined on the last. */
+  next?: string | undefined;
+}
+
+/** A POST /api/chat that saves its answer: the conversation, what was asked, and the answer's ids. */
+export interface AnswerStart {
+  owner: string;
+  conversationId: string;
+  /** The request's messages (system messages removed): those not yet in the conversation are added. */
+  messages: { role: "user" | "assistant"; content: string }[];
+  settings: Record<string, unknown>;
+  answerId: string;
+  streamId: string;
+  at: number;
+}
+
+/** What an answer has become so far: its whole text, not a delta (a save can be retried as is). */
+export interface AnswerUpdate {
+  owner: string;
+  conversationId: string;
+  answerId: string;
+  content: string;
+  reasoning: string;
+  status: AnswerStatus;
+  meta: Pick<MessageRecord, "reasoningMs" | "refusal" | "model" | "finishReason" | "usage" | "error">;
+  at: number;
+}
+
+/**
+ * Where conversations live (SQLite now; Postgres through Bun's SQL next). Every call names its owner
+ * and touches nothing of anyone else's: another owner's id behaves exactly as an unknown one.
+ * Implementations throw on storage failures (locked, full, corrupt, gone); callers decide what the user sees.
+ */
+export interface HistoryStore {
+  list(owner: string, query: ListQuery): Promise<ListPage>;
+  get(owner: string, id: string): Promise<ConversationRecord | undefined>;
+  /** Adds a whole conversation (an import) under a new id; returns it as saved. */
+  insert(owner: string, conversation: Omit<ConversationRecord, "createdAt" | "updatedAt"> & { createdAt?: number }): Promise<ConversationRecord>;
+  /** Sets the title (undefined: derived again). False when not the owner's. */
+  rename(owner: string, id: string, title: string | undefined): Promise<boolean>;
+  remove(owner: string, id: string): Promise<boolean>;
+  /** True when the conversation exists and is the owner's. */
+  owns(owner: string, id: string): Promise<boolean>;
+  /**
+   * Saves an answer's start in one transaction: the conversation (created when new), the request's
+   * messages it lacks, and the answer (status streaming). False when the conversation is another owner's.
+   */
+  startAnswer(start: AnswerStart): Promise<boolean>;
+  /** Saves several answers' progress in one transaction. */
+  saveAnswers(updates: readonly AnswerUpdate[]): Promise<void>;
+  close(): Promise<void>;
+}
