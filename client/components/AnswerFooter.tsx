@@ -2,7 +2,7 @@ import { type JSX, Show } from "solid-js";
 import type { Message } from "../chat/store.ts";
 import { finishNote, usageLine } from "../chat/usage.ts";
 import styles from "./AnswerFooter.module.css";
-import RetryIcon from "./RetryIcon.tsx";
+import { RetryIcon, StoppedIcon } from "./icons.tsx";
 
 /**
  * Under a finished answer: its actions (`children`, e.g. Copy, then Regenerate on the last answer), why it
@@ -24,10 +24,7 @@ export default function AnswerFooter(props: {
       <Show when={cut()}>
         {(note) => (
           <p class={styles.cut} data-finish={m().finishReason}>
-            <svg viewBox="0 0 20 20" width="15" height="15" aria-hidden="true">
-              <circle cx="10" cy="10" r="7.5" fill="none" stroke="currentColor" stroke-width="1.6" />
-              <path d="M7 10h6" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-            </svg>
+            <StoppedIcon />
             {note()}
           </p>
         )}

@@ -4,10 +4,10 @@ import CopyButton from "../markdown/CopyButton.tsx";
 import Markdown from "../markdown/Markdown.tsx";
 import AnswerFooter from "./AnswerFooter.tsx";
 import styles from "./ChatMessage.module.css";
-import RetryIcon from "./RetryIcon.tsx";
 import ThoughtBlock from "./ThoughtBlock.tsx";
 import UserMessage from "./UserMessage.tsx";
 import VersionSwitch from "./VersionSwitch.tsx";
+import { ErrorIcon, RetryIcon } from "./icons.tsx";
 
 /**
  * One message. A user's text is a text node under `white-space: pre-wrap`; an answer is markdown, rendered
@@ -60,11 +60,7 @@ export default function ChatMessage(props: {
           <Match when={m().status === "error" && m().error}>
             {(error) => (
               <div class={styles.error} role="alert">
-                <svg class={styles.errorIcon} viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-                  <circle cx="10" cy="10" r="8" fill="none" stroke="currentColor" stroke-width="1.6" />
-                  <path d="M10 6v5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-                  <circle cx="10" cy="14" r="1.1" fill="currentColor" />
-                </svg>
+                <ErrorIcon class={styles.errorIcon} />
                 <div class={styles.errorBody}>
                   <p class={styles.errorText}>
                     {error().message}

@@ -1,5 +1,6 @@
 import { Show } from "solid-js";
 import styles from "./Header.module.css";
+import { MenuIcon, PlusIcon, SlidersIcon } from "./icons.tsx";
 
 /** The top bar: the product, the model answering (marked when the conversation chose it), settings and "New chat". */
 export default function Header(props: {
@@ -25,9 +26,7 @@ export default function Header(props: {
           aria-controls="sidebar"
           onClick={() => props.onToggleSidebar()}
         >
-          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-            <path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" fill="none" />
-          </svg>
+          <MenuIcon />
         </button>
         <span class={styles.mark} aria-hidden="true" />
         <h1 class={styles.title}>Chat</h1>
@@ -52,17 +51,7 @@ export default function Header(props: {
           aria-haspopup="dialog"
           onClick={() => props.onSettings()}
         >
-          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-            <path
-              d="M3 6h8m4 0h2M3 14h2m4 0h8"
-              stroke="currentColor"
-              stroke-width="1.7"
-              stroke-linecap="round"
-              fill="none"
-            />
-            <circle cx="13" cy="6" r="2" fill="none" stroke="currentColor" stroke-width="1.7" />
-            <circle cx="7" cy="14" r="2" fill="none" stroke="currentColor" stroke-width="1.7" />
-          </svg>
+          <SlidersIcon />
         </button>
         <button
           type="button"
@@ -72,9 +61,7 @@ export default function Header(props: {
           aria-keyshortcuts="Control+Shift+O Meta+Shift+O"
           onClick={() => props.onNewChat()}
         >
-          <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
-            <path d="M10 4v12M4 10h12" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" fill="none" />
-          </svg>
+          <PlusIcon />
           <span>New chat</span>
         </button>
       </div>

@@ -2,6 +2,7 @@ import { For, Show, createEffect, createSignal, on, onCleanup, onMount } from "s
 import { type ChatState, versionsOf } from "../chat/store.ts";
 import ChatMessage from "./ChatMessage.tsx";
 import styles from "./MessageList.module.css";
+import { ArrowDownIcon } from "./icons.tsx";
 
 // Within this many pixels of the bottom counts as "at the bottom" (sub-pixel rounding, a line of slack).
 const BOTTOM_SLACK = 40;
@@ -94,16 +95,7 @@ export default function MessageList(props: {
             toBottom();
           }}
         >
-          <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-            <path
-              d="M10 4v11m0 0-4.5-4.5M10 15l4.5-4.5"
-              stroke="currentColor"
-              stroke-width="1.8"
-              stroke-linecap="round"
-              stroke-linejoin="round"
-              fill="none"
-            />
-          </svg>
+          <ArrowDownIcon />
         </button>
       </Show>
     </div>

@@ -2,6 +2,7 @@ import { For, Show, createEffect } from "solid-js";
 import { type ModelList, REASONING_EFFORTS, type Settings } from "../chat/settings.ts";
 import type { ReasoningEffort } from "../chat/stream.ts";
 import styles from "./SettingsPanel.module.css";
+import { CloseIcon } from "./icons.tsx";
 
 /**
  * The conversation's settings in a modal dialog: model (from `GET /api/models`), system prompt,
@@ -66,9 +67,7 @@ export default function SettingsPanel(props: {
             </p>
           </div>
           <button type="button" class={styles.close} aria-label="Close settings" onClick={() => dialog.close()}>
-            <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
-              <path d="M5 5l10 10M15 5 5 15" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" fill="none" />
-            </svg>
+            <CloseIcon />
           </button>
         </header>
 

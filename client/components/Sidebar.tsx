@@ -2,6 +2,7 @@ import { For, type JSX, Show, createMemo, createSignal } from "solid-js";
 import { type Conversation, searchConversations, titleOf } from "../chat/conversations.ts";
 import { createModalDrawer } from "./modal-drawer.ts";
 import styles from "./Sidebar.module.css";
+import { PencilIcon, TrashIcon } from "./icons.tsx";
 
 /** The conversations, newest first: search, open, rename inline, delete (after a confirm). */
 export default function Sidebar(props: {
@@ -100,9 +101,7 @@ export default function Sidebar(props: {
                           title="Rename"
                           onClick={() => setRenaming(c.id)}
                         >
-                          <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-                            <path d="M4 16l1-4 8-8 3 3-8 8zM11 6l3 3" stroke="currentColor" stroke-width="1.6" fill="none" stroke-linejoin="round" />
-                          </svg>
+                          <PencilIcon />
                         </button>
                         <button
                           type="button"
@@ -113,9 +112,7 @@ export default function Sidebar(props: {
                             if (window.confirm(`Delete “${titleOf(c)}”? This cannot be undone.`)) props.onRemove(c.id);
                           }}
                         >
-                          <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-                            <path d="M5 6h10M8 6V4h4v2M6.5 6l.7 10h5.6l.7-10" stroke="currentColor" stroke-width="1.6" fill="none" stroke-linejoin="round" />
-                          </svg>
+                          <TrashIcon />
                         </button>
                       </>
                     }

@@ -1,5 +1,6 @@
 import { Show, createSignal, onMount } from "solid-js";
 import styles from "./TokenForm.module.css";
+import { LockIcon } from "./icons.tsx";
 
 /**
  * Asks for the server's access token (CHAT_AUTH_TOKEN), in place of the composer; loaded by ./TokenPrompt.tsx.
@@ -27,10 +28,7 @@ export default function TokenForm(props: { error?: string; onUnlock: (token: str
   return (
     <div class={styles.dock}>
       <form class={styles.prompt} aria-labelledby="token-title" onSubmit={submit}>
-        <svg class={styles.icon} viewBox="0 0 20 20" width="20" height="20" aria-hidden="true">
-          <rect x="4" y="9" width="12" height="8" rx="2" fill="none" stroke="currentColor" stroke-width="1.6" />
-          <path d="M7 9V6.5a3 3 0 0 1 6 0V9" fill="none" stroke="currentColor" stroke-width="1.6" />
-        </svg>
+        <LockIcon class={styles.icon} />
         <div class={styles.body}>
           <h2 id="token-title" class={styles.title}>
             This chat needs an access token
