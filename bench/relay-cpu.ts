@@ -78,9 +78,10 @@ async function load(name: string, root: string): Promise<Relay> {
     const ResponsesRelay = responses && class extends responses.ResponsesReader { constructor() { super(new AnswerFrames()); } };
     return { name, ChunkRelay: class extends ChunkReader { constructor() { super(new AnswerFrames()); } }, ResponsesRelay, readUpstreamEvents };
   }
-  const { ChunkRelay } = await import(join(root, "src/chat/chunk-relay.ts"));
+  // The layout before the restructure (src/chat/), for an A/B against an older checkout.
+  const old = (await import(join(root, "src/chat/chunk-relay.ts"))) as unknown as Pick<Relay, "ChunkRelay">;
   const { readUpstreamEvents } = await import(join(root, "src/chat/sse-data.ts"));
-  return { name, ChunkRelay, readUpstreamEvents };
+  return { name, ChunkRelay: old.ChunkRelay, readUpstreamEvents };
 }
 const relays = [await load("this checkout", join(import.meta.dir, "..")), ...(againstDir ? [await load(`against ${againstDir}`, againstDir)] : [])];
 
