@@ -73,13 +73,38 @@ export function createConversationList(opts: {
   busy?: (id: string) => boolean;
   /** Another tab changed or deleted conversation `id` (already so in the list). */
   onRemote?: (id: string) => void;
+  /** The storage was full: conversation `id` was kept without these files (named), the rest of it intact. */
+  onDropped?: (id: string, names: string[]) => void;
 }) {
   const now = opts.now ?? Date.now;
   const [state, setState] = createStore<{ items: Conversation[] }>({ items: [] });
   /** Stores and announces `plain`, which nothing else may hold (the store's own objects are copied first). */
   const keep = (plain: Conversation) => {
     opts.channel?.postMessage({ put: plain } satisfies Change);
-    return opts.storage.put(plain).catch(() => undefined);
+    return opts.storage.put(plain).catch((err: unknown) => (isQuotaError(err) ? keepLighter(plain) : undefined));
+  };
+  /**
+   * Storage full: the conversation is saved again without its largest file, then the next, until it fits,
+   * so the history is never lost whole (llama.cpp #27627 lost every chat that way). Each file dropped keeps
+   * its name on its message, and the page is told. In memory the files stay until a reload.
+   */
+  const keepLighter = async (plain: Conversation) => {
+    // Its own chunk: only a full storage needs it, and the first paint's budget is tight.
+    const { dropLargestAttachment } = await import("./attachment-drop.ts");
+    let messages = plain.messages;
+    const names: string[] = [];
+    for (let lighter; (lighter = dropLargestAttachment(messages)); ) {
+      messages = lighter.messages;
+      names.push(lighter.dropped);
+      try {
+        await opts.storage.put({ ...plain, messages });
+        setState("items", (c) => c.id === plain.id, "messages", reconcile(messages));
+        opts.onDropped?.(plain.id, names);
+        return;
+      } catch (err) {
+        if (!isQuotaError(err)) return;
+      }
+    }
   };
   const find = (id: string) => state.items.find((c) => c.id === id);
   const sort = () => setState("items", (items) => [...items].sort(newestFirst));
@@ -175,4 +200,9 @@ export function createConversationList(opts: {
       };
     },
   };
+}
+
+/** The browser's storage is full (IndexedDB reports it as a QuotaExceededError DOMException). */
+function isQuotaError(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === "QuotaExceededError";
 }

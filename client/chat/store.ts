@@ -10,6 +10,7 @@ import {
   stopAnswer,
   streamChat,
 } from "./stream.ts";
+import { type Attachment, restoreAttachments, toContent } from "./attachments.ts";
 import { restoreReasoning, thinking } from "./reasoning.ts";
 import { yieldToPage } from "./yield-to-page.ts";
 
@@ -19,6 +20,8 @@ export interface Message {
   parent?: string;
   role: "user" | "assistant";
   content: string;
+  /** User messages: the files sent with it (kept with the message, so a retry sends them again). */
+  attachments?: Attachment[];
   /** Answers of reasoning models: what the model thought before answering (never sent back upstream). */
   reasoning?: string;
   /** When the first reasoning arrived here (epoch ms, so the "Thinking… 5 s" clock survives a reload). */
@@ -315,11 +318,11 @@ export function createChat(opts: ChatOptions = {}) {
   return {
     state,
 
-    /** Adds the user's message and streams the answer. Resolves when the answer has ended. */
-    async send(text: string): Promise<void> {
+    /** Adds the user's message (with its files) and streams the answer. Resolves when the answer has ended. */
+    async send(text: string, attachments: Attachment[] = []): Promise<void> {
       const content = text.trim();
-      if (!content || state.streaming) return;
-      add({ role: "user", content }, state.leaf);
+      if ((!content && attachments.length === 0) || state.streaming) return;
+      add({ role: "user", content, ...(attachments.length > 0 && { attachments }) }, state.leaf);
       save();
       await answer();
     },
@@ -348,7 +351,8 @@ export function createChat(opts: ChatOptions = {}) {
       const content = text.trim();
       const m = state.all.find((x) => x.id === id && x.role === "user");
       if (!content || !m || state.streaming) return;
-      add({ role: "user", content }, m.parent);
+      // The new version keeps the files of the one it replaces.
+      add({ role: "user", content, ...(m.attachments && { attachments: m.attachments }) }, m.parent);
       save();
       await answer();
     },
@@ -378,9 +382,14 @@ export function createChat(opts: ChatOptions = {}) {
   };
 }
 
-/** The messages the server sees: the visible conversation, without empty (failed) answers. */
+/**
+ * The messages the server sees: the visible conversation, without empty (failed) answers; a message with
+ * files as content parts, any other as the seed's string.
+ */
 export function toWire(messages: readonly Message[]): WireMessage[] {
-  return messages.filter((m) => m.content.length > 0).map((m) => ({ role: m.role, content: m.content }));
+  return messages
+    .filter((m) => m.content.length > 0 || m.attachments?.length)
+    .map((m) => ({ role: m.role, content: m.role === "user" ? toContent(m.content, m.attachments) : m.content }));
 }
 
 /** The path from the root down to `leaf`. Without a leaf (saved before branches) the messages are the path. */
@@ -412,6 +421,8 @@ export function restore(saved: unknown, leaf?: string): Message[] {
     const message: Message = { id: typeof m.id === "string" ? m.id : newId(), role: m.role, content: m.content };
     const parent = leaf === undefined ? out.at(-1)?.id : m.parent;
     if (typeof parent === "string") message.parent = parent;
+    const attachments = m.role === "user" ? restoreAttachments(m.attachments) : undefined;
+    if (attachments) message.attachments = attachments;
     if (m.role === "assistant") {
       message.status = m.status ?? "done";
       if (m.model) message.model = m.model;

@@ -1,4 +1,5 @@
 import { createParser } from "eventsource-parser";
+import type { WirePart } from "./attachments.ts";
 import { bearer } from "./auth.ts";
 import { yieldToPage } from "./yield-to-page.ts";
 
@@ -6,7 +7,8 @@ export type Role = "user" | "assistant" | "system";
 
 export interface WireMessage {
   role: Role;
-  content: string;
+  /** The seed's string, or text and image parts when the message has files. */
+  content: string | WirePart[];
 }
 
 /** A failure the user sees: the server's own error body, or one we name for the network or protocol. */

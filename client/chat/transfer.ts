@@ -17,6 +17,7 @@ export function exportJSON(c: Conversation): string {
     parent: c.leaf === undefined ? c.messages[i - 1]?.id : m.parent, // undefined leaves the file
     role: m.role,
     content: m.content,
+    ...(m.attachments && { attachments: m.attachments }),
     ...(m.reasoning && { reasoning: m.reasoning }),
     ...(m.reasoningMs !== undefined && { reasoningMs: m.reasoningMs }),
     ...(m.refusal && { refusal: true }),
@@ -38,7 +39,8 @@ export function exportMarkdown(c: Conversation): string {
   for (const m of visiblePath(c.messages, c.leaf)) {
     const who = m.role === "user" ? "You" : m.model ? `Assistant (${m.model})` : "Assistant";
     const thought = m.reasoning ? `<details><summary>Thinking</summary>\n\n${m.reasoning.trim()}\n\n</details>\n\n` : "";
-    parts.push(`**${who}:**\n\n${thought}${m.content}`);
+    const files = m.attachments?.length ? `\n\n${m.attachments.map((a) => `📎 ${a.name}${a.dropped ? " (not kept)" : ""}`).join("  \n")}` : "";
+    parts.push(`**${who}:**\n\n${thought}${m.content}${files}`);
   }
   return `${parts.join("\n\n---\n\n")}\n`;
 }

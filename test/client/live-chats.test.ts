@@ -11,7 +11,7 @@ function slowServer() {
     yield { type: "delta", content: "slow" } as ChatStreamEvent;
     await new Promise<void>((resolve) => {
       release = resolve;
-      signal.addEventListener("abort", () => (aborted.push(messages.at(-1)!.content), resolve()), { once: true });
+      signal.addEventListener("abort", () => (aborted.push(String(messages.at(-1)!.content)), resolve()), { once: true });
     });
     if (!signal.aborted) yield* [{ type: "delta", content: " and done" }, { type: "done" }] as ChatStreamEvent[];
   };
