@@ -76,7 +76,8 @@ async function load(name: string, root: string): Promise<Relay> {
     const { readUpstreamEvents } = await import(join(root, "src/upstream/sse-parser.ts"));
     const responses = (await has("src/upstream/responses-reader.ts")) ? await import(join(root, "src/upstream/responses-reader.ts")) : undefined;
     const ResponsesRelay = responses && class extends responses.ResponsesReader { constructor() { super(new AnswerFrames()); } };
-    return { name, ChunkRelay: class extends ChunkReader { constructor() { super(new AnswerFrames()); } }, ResponsesRelay, readUpstreamEvents };
+    const ChunkRelay = class extends ChunkReader { constructor() { super(new AnswerFrames()); } } as unknown as Relay["ChunkRelay"];
+    return { name, ChunkRelay, ResponsesRelay, readUpstreamEvents };
   }
   // The layout before the restructure (src/chat/), for an A/B against an older checkout.
   const old = (await import(join(root, "src/chat/chunk-relay.ts"))) as unknown as Pick<Relay, "ChunkRelay">;
