@@ -142,13 +142,13 @@ describe("the conversations API", () => {
     }
     for (const id of ids) await waitForConversation(mine, id, (c) => answerOf(c).status === "done");
     const page1 = (await (await mine.list("?limit=2")).json()) as { items: { id: string; title: string }[]; next_cursor: string };
-    expect(page1.items.map((i) => i.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.items.map((i) => i.id)).toEqual([ids[2]!, ids[1]!]);
     expect(page1.items[0]!.title).toStartWith("cherry");
     const page2 = (await (await mine.list(`?limit=2&cursor=${page1.next_cursor}`)).json()) as { items: { id: string }[]; next_cursor: string | null };
-    expect(page2.items.map((i) => i.id)).toContain(ids[0]);
-    expect(((await (await mine.list("?q=BANANA")).json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([ids[1]]);
+    expect(page2.items.map((i) => i.id)).toContain(ids[0]!);
+    expect(((await (await mine.list("?q=BANANA")).json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([ids[1]!]);
     expect((await mine.rename(ids[0]!, "Fruit salad")).status).toBe(204);
-    expect(((await (await mine.list("?q=salad")).json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([ids[0]]);
+    expect(((await (await mine.list("?q=salad")).json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([ids[0]!]);
     expect((await mine.list("?limit=0")).status).toBe(400);
     expect((await mine.list("?cursor=nonsense")).status).toBe(400);
   });

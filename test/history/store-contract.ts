@@ -137,7 +137,7 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
         cursor = page.next;
       } while (cursor);
       // The rename touched #3 last.
-      expect(seen).toEqual([ids[3], ids[6], ids[5], ids[4], ids[2], ids[1], ids[0]]);
+      expect(seen).toEqual([ids[3]!, ids[6]!, ids[5]!, ids[4]!, ids[2]!, ids[1]!, ids[0]!]);
       const all = await store.list("alice", { limit: 50 });
       expect(all.items[0]).toMatchObject({ title: "Named", streaming: true });
       expect(all.items[1]!.title).toBe("question 6");
