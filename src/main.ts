@@ -11,6 +11,7 @@ import { openHistory } from "./history/open-history.ts";
 import { RateLimiter, RedisRateLimiter } from "./security/rate-limit.ts";
 import { startServer } from "./server.ts";
 import { startTelemetry } from "./telemetry/start-telemetry.ts";
+import { versionLine } from "./version.ts";
 
 const compiled = Bun.main.startsWith("/$bunfs/");
 const args = process.argv.slice(2);
@@ -28,7 +29,7 @@ if (parsed.kind === "help") {
   process.exit(0);
 }
 if (parsed.kind === "version") {
-  console.log(`chat ${pkg.version} (bun ${Bun.version})`);
+  console.log(versionLine());
   process.exit(0);
 }
 
