@@ -38,7 +38,7 @@ export class AnswerRecord {
   }
 
   #read(text: string): void {
-    for (let start = 0; start < text.length; ) {
+    for (let start = 0; start < text.length;) {
       let end = text.indexOf("\n\n", start);
       if (end === -1) end = text.length;
       this.#frame(text.slice(start, end));

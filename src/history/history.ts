@@ -60,8 +60,9 @@ export class History {
   record(o: { start: AnswerStart; writer: StreamWriter; report: SaveReport }): StreamWriter {
     const s: Saving = { start: o.start, record: new AnswerRecord(), report: o.report, started: false, ended: false, toldFailing: false };
     this.#saving.add(s);
+    // Saved with the next tick (or the answer's end, if sooner), not now: a write before the first
+    // token would add to its latency (bench/README.md, history-cost).
     this.#dirty.add(s);
-    this.#saveSoon();
     const { writer } = o;
     return {
       append: (burst: Burst) => {
@@ -113,19 +114,20 @@ export class History {
     const batch = [...this.#dirty];
     this.#dirty.clear();
     try {
-      for (const s of batch) {
-        if (s.started) continue;
-        // Checked before the answer began; false only if the conversation changed hands since (it cannot).
-        if (!(await this.store.startAnswer(s.start))) this.#forget(s);
-        s.started = true;
-      }
-      const updates: AnswerUpdate[] = [];
-      for (const s of batch) {
-        if (!this.#saving.has(s)) continue;
+      const starts = batch.filter((s) => !s.started);
+      const updates: AnswerUpdate[] = batch.map((s) => {
         const { content, reasoning, status, meta } = s.record.snapshot();
-        updates.push({ owner: s.start.owner, conversationId: s.start.conversationId, answerId: s.start.answerId, content, reasoning, status, meta, at: Date.now() });
-      }
-      if (updates.length > 0) await this.store.saveAnswers(updates);
+        const { owner, conversationId, answerId } = s.start;
+        return { owner, conversationId, answerId, content, reasoning, status, meta, at: Date.now() };
+      });
+      // Starts and progress of every answer in one transaction: one write a tick, however many answers.
+      const refused = await this.store.saveAnswers(
+        updates,
+        starts.map((s) => s.start),
+      );
+      for (const s of starts) s.started = true;
+      // Checked before the answer began: refused only if the conversation changed hands since (it cannot).
+      for (const s of batch) if (refused.includes(s.start.answerId)) this.#forget(s);
     } catch (err) {
       for (const s of batch) if (this.#saving.has(s)) this.#dirty.add(s);
       return this.#failed(err, batch);

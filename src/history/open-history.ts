@@ -17,7 +17,9 @@ export function openHistory(config: HistoryConfig, log: (line: string) => void =
     console.log(`chat: conversations kept in ${path}`);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    log(`chat: history: cannot open ${path} (${typeof code === "string" ? `${code}: ` : ""}${err instanceof Error ? err.message : String(err)}); answers stream unsaved until it opens`);
+    log(
+      `chat: history: cannot open ${path} (${typeof code === "string" ? `${code}: ` : ""}${err instanceof Error ? err.message : String(err)}); answers stream unsaved until it opens`,
+    );
   }
   return new History({ store, log });
 }

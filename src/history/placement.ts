@@ -19,7 +19,10 @@ export interface PlacedMessage {
  * nothing (the new answer is another version of the last one); an edited question becomes a sibling.
  * `existing` is oldest first.
  */
-export function placeMessages(existing: readonly PlacedMessage[], request: readonly AskedMessage[]): { parent: string | undefined; rest: AskedMessage[] } {
+export function placeMessages(
+  existing: readonly PlacedMessage[],
+  request: readonly AskedMessage[],
+): { parent: string | undefined; rest: AskedMessage[] } {
   const children = new Map<string | undefined, PlacedMessage[]>();
   for (const m of existing) {
     const list = children.get(m.parent);

@@ -21,7 +21,12 @@ export class BadCursor extends Error {
 
 /** The words of a search (at most 8, each at most 100 characters): every one must match. */
 export function searchWords(search: string | undefined): string[] {
-  return (search ?? "").toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8).map((w) => w.slice(0, 100));
+  return (search ?? "")
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8)
+    .map((w) => w.slice(0, 100));
 }
 
 /** A LIKE pattern matching `word` anywhere, with LIKE's own characters escaped by `\`. */

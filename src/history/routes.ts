@@ -26,6 +26,9 @@ export function historyRoutes(deps: HistoryRouteDeps) {
     async (req: R): Promise<Response> => {
       if (!deps.history) return errorResponse(historyDisabled());
       try {
+        // Answers saved once a tick: what this instance streamed so far is saved first, so a client
+        // reads (or renames) the conversation its last POST named.
+        await deps.history.save();
         return await handler(req, deps.history, ownerOf(req));
       } catch (err) {
         if (err instanceof ChatError) return errorResponse(err);
@@ -41,7 +44,11 @@ export function historyRoutes(deps: HistoryRouteDeps) {
       const url = new URL(req.url);
       const limit = Number(url.searchParams.get("limit") ?? 50);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw badRequest("limit must be an integer from 1 to 200.");
-      const page = await history.store.list(owner, { limit, cursor: url.searchParams.get("cursor") ?? undefined, search: url.searchParams.get("q") ?? undefined });
+      const page = await history.store.list(owner, {
+        limit,
+        cursor: url.searchParams.get("cursor") ?? undefined,
+        search: url.searchParams.get("q") ?? undefined,
+      });
       return Response.json({ items: page.items, next_cursor: page.next ?? null }, { headers: NO_STORE });
     }),
 
@@ -71,7 +78,8 @@ export function historyRoutes(deps: HistoryRouteDeps) {
     rename: run<WithId>(async (req, history, owner) => {
       const body = (await readJson(req, deps.config)) as { title?: unknown } | null;
       const title = body && typeof body === "object" ? body.title : undefined;
-      if (title !== null && (typeof title !== "string" || title.length > 200)) throw badRequest('Send {"title":"…"} (at most 200 characters, or null).');
+      if (title !== null && (typeof title !== "string" || title.length > 200))
+        throw badRequest('Send {"title":"…"} (at most 200 characters, or null).');
       if (!(await history.store.rename(owner, req.params.id, title?.trim() || undefined))) throw conversationNotFound();
       return new Response(null, { status: 204 });
     }),

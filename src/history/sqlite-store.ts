@@ -1,7 +1,16 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { AnswerStart, AnswerUpdate, ConversationRecord, ConversationSummary, HistoryStore, ListPage, ListQuery, MessageRecord } from "./store.ts";
+import type {
+  AnswerStart,
+  AnswerUpdate,
+  ConversationRecord,
+  ConversationSummary,
+  HistoryStore,
+  ListPage,
+  ListQuery,
+  MessageRecord,
+} from "./store.ts";
 import { placeMessages } from "./placement.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { decodeCursor, encodeCursor, likePattern, searchWords, summaryTitle } from "./query.ts";
@@ -65,7 +74,10 @@ export class SqliteHistoryStore implements HistoryStore {
         args.push(like, like);
       }
       const rows = db
-        .query<{ id: string; title: string | null; first: string | null; created_at: number; updated_at: number; streaming: number }, (string | number)[]>(
+        .query<
+          { id: string; title: string | null; first: string | null; created_at: number; updated_at: number; streaming: number },
+          (string | number)[]
+        >(
           `SELECT c.id, c.title, c.created_at, c.updated_at,
              (SELECT content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) AS first,
              EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'streaming') AS streaming
@@ -94,7 +106,9 @@ export class SqliteHistoryStore implements HistoryStore {
         .get(id, owner);
       if (!c) return undefined;
       const rows = db
-        .query<MessageRow, [string]>("SELECT id, parent, role, content, reasoning, status, meta, stream_id FROM messages WHERE conversation_id = ? ORDER BY seq")
+        .query<MessageRow, [string]>(
+          "SELECT id, parent, role, content, reasoning, status, meta, stream_id FROM messages WHERE conversation_id = ? ORDER BY seq",
+        )
         .all(id);
       return {
         id: c.id,
@@ -131,7 +145,8 @@ export class SqliteHistoryStore implements HistoryStore {
   async rename(owner: string, id: string, title: string | undefined): Promise<boolean> {
     return this.#use(
       (db) =>
-        db.query("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND owner = ?").run(title ?? null, Date.now(), id, owner).changes > 0,
+        db.query("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ? AND owner = ?").run(title ?? null, Date.now(), id, owner).changes >
+        0,
     );
   }
 
@@ -144,42 +159,13 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async startAnswer(a: AnswerStart): Promise<boolean> {
-    return this.#use((db) =>
-      db.transaction(() => {
-        const conv = db.query<{ owner: string }, [string]>("SELECT owner FROM conversations WHERE id = ?").get(a.conversationId);
-        if (conv && conv.owner !== a.owner) return false;
-        if (!conv) {
-          db.query("INSERT INTO conversations (id, owner, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(
-            a.conversationId,
-            a.owner,
-            JSON.stringify(a.settings),
-            a.at,
-            a.at,
-          );
-        }
-        const existing = db
-          .query<{ id: string; parent: string | null; role: string; content: string }, [string]>(
-            "SELECT id, parent, role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
-          )
-          .all(a.conversationId)
-          .map((m) => ({ ...m, parent: m.parent ?? undefined }));
-        let seq = existing.length;
-        let { parent, rest } = placeMessages(existing, a.messages);
-        for (const m of rest) {
-          const id = crypto.randomUUID();
-          insertMessage(db, a.conversationId, seq++, { id, parent, role: m.role === "assistant" ? "assistant" : "user", content: m.content, ...(m.role === "assistant" && { status: "done" }) });
-          parent = id;
-        }
-        insertMessage(db, a.conversationId, seq, { id: a.answerId, parent, role: "assistant", content: "", status: "streaming", streamId: a.streamId });
-        db.query("UPDATE conversations SET leaf = ?, settings = ?, updated_at = ? WHERE id = ?").run(a.answerId, JSON.stringify(a.settings), a.at, a.conversationId);
-        return true;
-      })(),
-    );
+    return this.#use((db) => db.transaction(() => startAnswer(db, a))());
   }
 
-  async saveAnswers(updates: readonly AnswerUpdate[]): Promise<void> {
-    this.#use((db) =>
+  async saveAnswers(updates: readonly AnswerUpdate[], starts: readonly AnswerStart[] = []): Promise<string[]> {
+    return this.#use((db) =>
       db.transaction(() => {
+        const refused = starts.filter((s) => !startAnswer(db, s)).map((s) => s.answerId);
         const message = db.query(
           `UPDATE messages SET content = ?, reasoning = ?, status = ?, meta = ?, stream_id = CASE WHEN ? = 'streaming' THEN stream_id END
            WHERE conversation_id = ? AND id = ? AND conversation_id IN (SELECT id FROM conversations WHERE owner = ?)`,
@@ -189,6 +175,7 @@ export class SqliteHistoryStore implements HistoryStore {
           message.run(u.content, u.reasoning, u.status, JSON.stringify(u.meta), u.status, u.conversationId, u.answerId, u.owner);
           touch.run(u.at, u.conversationId, u.owner);
         }
+        return refused;
       })(),
     );
   }
@@ -210,7 +197,6 @@ export class SqliteHistoryStore implements HistoryStore {
       throw err;
     }
   }
-
   #openFile(): Database {
     const { path } = this.#o;
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -223,9 +209,14 @@ export class SqliteHistoryStore implements HistoryStore {
       for (const p of this.#o.pragmas ?? []) db.run(`PRAGMA ${p}`);
       migrate(db);
       // Answers that were streaming when the process died (kill -9, power) will never finish: say so.
-      if (!this.#recovered) db.query(`UPDATE messages SET status = 'error', stream_id = NULL, meta = json_set(meta, '$.error', json(?)) WHERE status = 'streaming'`).run(
-        JSON.stringify({ message: "The server stopped while writing this answer; the text above is what was saved.", type: "generation_lost", status: 502 }),
-      );
+      if (!this.#recovered)
+        db.query(`UPDATE messages SET status = 'error', stream_id = NULL, meta = json_set(meta, '$.error', json(?)) WHERE status = 'streaming'`).run(
+          JSON.stringify({
+            message: "The server stopped while writing this answer; the text above is what was saved.",
+            type: "generation_lost",
+            status: 502,
+          }),
+        );
       this.#recovered = true;
       return db;
     } catch (err) {
@@ -233,6 +224,48 @@ export class SqliteHistoryStore implements HistoryStore {
       throw err;
     }
   }
+}
+
+/** An answer's start (see HistoryStore.startAnswer), inside the caller's transaction. */
+function startAnswer(db: Database, a: AnswerStart): boolean {
+  const conv = db.query<{ owner: string }, [string]>("SELECT owner FROM conversations WHERE id = ?").get(a.conversationId);
+  if (conv && conv.owner !== a.owner) return false;
+  if (!conv) {
+    db.query("INSERT INTO conversations (id, owner, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(
+      a.conversationId,
+      a.owner,
+      JSON.stringify(a.settings),
+      a.at,
+      a.at,
+    );
+  }
+  const existing = db
+    .query<{ id: string; parent: string | null; role: string; content: string }, [string]>(
+      "SELECT id, parent, role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
+    )
+    .all(a.conversationId)
+    .map((m) => ({ ...m, parent: m.parent ?? undefined }));
+  let seq = existing.length;
+  let { parent, rest } = placeMessages(existing, a.messages);
+  for (const m of rest) {
+    const id = crypto.randomUUID();
+    insertMessage(db, a.conversationId, seq++, {
+      id,
+      parent,
+      role: m.role === "assistant" ? "assistant" : "user",
+      content: m.content,
+      ...(m.role === "assistant" && { status: "done" }),
+    });
+    parent = id;
+  }
+  insertMessage(db, a.conversationId, seq, { id: a.answerId, parent, role: "assistant", content: "", status: "streaming", streamId: a.streamId });
+  db.query("UPDATE conversations SET leaf = ?, settings = ?, updated_at = ? WHERE id = ?").run(
+    a.answerId,
+    JSON.stringify(a.settings),
+    a.at,
+    a.conversationId,
+  );
+  return true;
 }
 
 function migrate(db: Database): void {
@@ -251,18 +284,9 @@ function migrate(db: Database): void {
 function insertMessage(db: Database, conversationId: string, seq: number, m: MessageRecord): void {
   const { id, parent, role, content, reasoning, status, streamId, ...rest } = m;
   const meta = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  db.query("INSERT INTO messages (conversation_id, id, seq, parent, role, content, reasoning, status, meta, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
-    conversationId,
-    id,
-    seq,
-    parent ?? null,
-    role,
-    content,
-    reasoning ?? "",
-    status ?? null,
-    JSON.stringify(meta),
-    streamId ?? null,
-  );
+  db.query(
+    "INSERT INTO messages (conversation_id, id, seq, parent, role, content, reasoning, status, meta, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  ).run(conversationId, id, seq, parent ?? null, role, content, reasoning ?? "", status ?? null, JSON.stringify(meta), streamId ?? null);
 }
 
 function toMessage(r: MessageRow): MessageRecord {

@@ -102,7 +102,10 @@ export interface HistoryStore {
    * messages it lacks, and the answer (status streaming). False when the conversation is another owner's.
    */
   startAnswer(start: AnswerStart): Promise<boolean>;
-  /** Saves several answers' progress in one transaction. */
-  saveAnswers(updates: readonly AnswerUpdate[]): Promise<void>;
+  /**
+   * Saves several answers' progress in one transaction, after the starts of those not yet saved (as
+   * `startAnswer` each). Returns the answer ids whose start was refused (another owner's conversation).
+   */
+  saveAnswers(updates: readonly AnswerUpdate[], starts?: readonly AnswerStart[]): Promise<string[]>;
   close(): Promise<void>;
 }

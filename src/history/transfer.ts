@@ -37,12 +37,16 @@ export function exportConversation(c: ConversationRecord): object {
  * page reads it: v1 is one line of messages, a missing or unknown parent makes a message a root, an
  * answer is finished (a file cannot re-attach). Anything else is an `invalid_import` saying why.
  */
-export function parseImport(data: unknown, limits: { maxMessages: number; maxChars: number }): Omit<ConversationRecord, "createdAt" | "updatedAt"> & { createdAt?: number } {
+export function parseImport(
+  data: unknown,
+  limits: { maxMessages: number; maxChars: number },
+): Omit<ConversationRecord, "createdAt" | "updatedAt"> & { createdAt?: number } {
   const d = data as Record<string, unknown> | null;
   if (!d || typeof d !== "object" || d.format !== FORMAT) throw invalidImport("This JSON is not a conversation exported from this chat.");
   if (d.version !== 1 && d.version !== 2) throw invalidImport(`This export is version ${String(d.version)}; this server reads up to 2.`);
   if (!Array.isArray(d.messages) || d.messages.length === 0) throw invalidImport("This export has no messages.");
-  if (d.messages.length > limits.maxMessages) throw invalidImport(`This export has ${d.messages.length} messages (the limit is ${limits.maxMessages}, CHAT_MAX_MESSAGES).`);
+  if (d.messages.length > limits.maxMessages)
+    throw invalidImport(`This export has ${d.messages.length} messages (the limit is ${limits.maxMessages}, CHAT_MAX_MESSAGES).`);
   const ids = new Set<string>();
   let chars = 0;
   const messages: MessageRecord[] = d.messages.map((raw: unknown, i: number) => {
@@ -91,7 +95,8 @@ export function settingsOf(saved: unknown): Record<string, unknown> {
     ...(typeof s.system === "string" && s.system && { system: s.system }),
     ...(typeof s.temperature === "number" && s.temperature >= 0 && s.temperature <= 2 && { temperature: s.temperature }),
     ...(typeof s.maxTokens === "number" && Number.isInteger(s.maxTokens) && s.maxTokens > 0 && { maxTokens: s.maxTokens }),
-    ...(typeof s.reasoningEffort === "string" && (REASONING_EFFORTS as readonly string[]).includes(s.reasoningEffort) && { reasoningEffort: s.reasoningEffort }),
+    ...(typeof s.reasoningEffort === "string" &&
+      (REASONING_EFFORTS as readonly string[]).includes(s.reasoningEffort) && { reasoningEffort: s.reasoningEffort }),
   };
 }
 

@@ -81,7 +81,9 @@ describe("history faults", () => {
       const history = s.events.filter((e) => e.event === "history").map((e) => JSON.parse(e.data) as { saved: boolean; message?: string });
       expect(history[0]).toMatchObject({ saved: false, message: expect.stringContaining("SQLITE_BUSY") });
       // Ids stay consecutive with the history event among them.
-      expect(s.events.filter((e) => e.id).map((e) => Number(e.id))).toEqual(Array.from({ length: s.events.filter((e) => e.id).length }, (_, i) => i + 1));
+      expect(s.events.filter((e) => e.id).map((e) => Number(e.id))).toEqual(
+        Array.from({ length: s.events.filter((e) => e.id).length }, (_, i) => i + 1),
+      );
       expect(chat.output()).toContain("chat: history: cannot save answers (SQLITE_BUSY");
       lock.run("COMMIT");
       lock.close();

@@ -16,7 +16,9 @@ beforeAll(async () => {
   fake = startFakeOpenAI();
   const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL };
   [chat, off] = await Promise.all([
-    startChat({ env: { ...env, CHAT_HISTORY: "on", CHAT_DATA_DIR: dir, CHAT_AUTH_TOKEN: "alice:tok-alice-0123,bob:tok-bob-4567", CHAT_RESUME_GRACE_S: "0" } }),
+    startChat({
+      env: { ...env, CHAT_HISTORY: "on", CHAT_DATA_DIR: dir, CHAT_AUTH_TOKEN: "alice:tok-alice-0123,bob:tok-bob-4567", CHAT_RESUME_GRACE_S: "0" },
+    }),
     startChat({ env }),
   ]);
 }, 60_000);

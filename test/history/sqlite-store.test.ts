@@ -41,7 +41,18 @@ describe("the SQLite file", () => {
     const a = new SqliteHistoryStore({ path });
     const s = start();
     await a.startAnswer(s);
-    await a.saveAnswers([{ owner: "local", conversationId: s.conversationId, answerId: s.answerId, content: "half", reasoning: "", status: "streaming", meta: {}, at: 1 }]);
+    await a.saveAnswers([
+      {
+        owner: "local",
+        conversationId: s.conversationId,
+        answerId: s.answerId,
+        content: "half",
+        reasoning: "",
+        status: "streaming",
+        meta: {},
+        at: 1,
+      },
+    ]);
     // No close: as after kill -9.
     const b = new SqliteHistoryStore({ path });
     const answer = (await b.get("local", s.conversationId))!.messages[1]!;
@@ -71,7 +82,16 @@ describe("the SQLite file", () => {
     const pages = new Database(path).query<{ page_count: number }, []>("PRAGMA page_count").get()!.page_count;
     // max_page_count is SQLite's own "disk full" (SQLITE_FULL), per connection.
     const full = new SqliteHistoryStore({ path, pragmas: [`max_page_count = ${pages}`] });
-    const big = { owner: "local", conversationId: s.conversationId, answerId: s.answerId, content: "x".repeat(200_000), reasoning: "", status: "done" as const, meta: {}, at: 2 };
+    const big = {
+      owner: "local",
+      conversationId: s.conversationId,
+      answerId: s.answerId,
+      content: "x".repeat(200_000),
+      reasoning: "",
+      status: "done" as const,
+      meta: {},
+      at: 2,
+    };
     await expect(full.saveAnswers([big])).rejects.toMatchObject({ code: "SQLITE_FULL" });
     expect((await full.get("local", s.conversationId))!.messages.map((m) => m.content)).toEqual(["Hi", ""]);
     await full.close();
@@ -88,7 +108,16 @@ describe("the SQLite file", () => {
     await store.startAnswer(s);
     const other = new Database(path);
     other.run("BEGIN EXCLUSIVE");
-    const save = { owner: "local", conversationId: s.conversationId, answerId: s.answerId, content: "after", reasoning: "", status: "done" as const, meta: {}, at: 3 };
+    const save = {
+      owner: "local",
+      conversationId: s.conversationId,
+      answerId: s.answerId,
+      content: "after",
+      reasoning: "",
+      status: "done" as const,
+      meta: {},
+      at: 3,
+    };
     const t0 = performance.now();
     await expect(store.saveAnswers([save])).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
     expect(performance.now() - t0).toBeLessThan(1000);

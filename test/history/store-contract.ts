@@ -58,7 +58,15 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
       const meta = { finishReason: "stop", model: "m1-2025", usage: { total_tokens: 9 }, reasoningMs: 12, refusal: true };
       await store.saveAnswers([update(s, { content: "Rayleigh scattering.", reasoning: "Think", status: "done", meta })]);
       const answer = (await store.get("alice", s.conversationId))!.messages[1]!;
-      expect(answer).toEqual({ id: s.answerId, parent: expect.any(String), role: "assistant", content: "Rayleigh scattering.", reasoning: "Think", status: "done", ...meta });
+      expect(answer).toEqual({
+        id: s.answerId,
+        parent: expect.any(String),
+        role: "assistant",
+        content: "Rayleigh scattering.",
+        reasoning: "Think",
+        status: "done",
+        ...meta,
+      });
     });
 
     test("several answers are saved in one call", async () => {
@@ -66,9 +74,16 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
       const b = start({ owner: "bob" });
       await store.startAnswer(a);
       await store.startAnswer(b);
-      await store.saveAnswers([update(a, { content: "A" }), update(b, { content: "B", status: "error", meta: { error: { message: "x", type: "upstream_error", status: 502 } } })]);
+      await store.saveAnswers([
+        update(a, { content: "A" }),
+        update(b, { content: "B", status: "error", meta: { error: { message: "x", type: "upstream_error", status: 502 } } }),
+      ]);
       expect((await store.get("alice", a.conversationId))!.messages[1]!.content).toBe("A");
-      expect((await store.get("bob", b.conversationId))!.messages[1]).toMatchObject({ content: "B", status: "error", error: { type: "upstream_error" } });
+      expect((await store.get("bob", b.conversationId))!.messages[1]).toMatchObject({
+        content: "B",
+        status: "error",
+        error: { type: "upstream_error" },
+      });
     });
 
     test("continuing adds only the new question; a regenerate adds another version of the answer; an edit a sibling question", async () => {
