@@ -32,11 +32,14 @@ export default function App() {
     }
     return s;
   });
+  // Files the storage could not keep, said each time (a new array each time).
+  const [dropped, setDropped] = createSignal<string[]>();
   const list = createConversationList({
     storage: idbStorage(),
     legacy: localLegacy(),
     channel: new BroadcastChannel("chat-conversations"),
     busy: (id) => chats.answering(id),
+    onDropped: (_, names) => setDropped(names),
     // Changed in another tab (not one answering here: the list keeps ours) or deleted there: read again.
     onRemote: (id) => {
       chats.remove(id);
@@ -219,9 +222,11 @@ export default function App() {
           <Composer
             disabled={!ready()}
             streaming={current().state.streaming}
-            onSend={(text) => void current().send(text)}
+            onSend={(text, files) => void current().send(text, files)}
             onStop={() => current().stop()}
             inputRef={(el) => (composerBox = el)}
+            imageMaxSide={current().state.settings.imageMaxSide}
+            dropped={dropped()}
           />
         }
       >

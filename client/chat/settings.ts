@@ -13,6 +13,8 @@ export interface Settings {
   maxTokens?: number;
   /** How hard a reasoning model thinks; unset: the model's (or the server's) default. */
   reasoningEffort?: ReasoningEffort;
+  /** Longest side, in pixels, an attached image is scaled down to (never sent to the server); unset: 2048. */
+  imageMaxSide?: number;
 }
 
 /** The reasoning efforts the API takes, least first. */
@@ -43,6 +45,8 @@ export function restoreSettings(saved: unknown): Settings {
   if (typeof s.system === "string" && s.system.trim()) out.system = s.system;
   if (typeof s.temperature === "number" && s.temperature >= 0 && s.temperature <= 2) out.temperature = s.temperature;
   if (typeof s.maxTokens === "number" && Number.isInteger(s.maxTokens) && s.maxTokens >= 1) out.maxTokens = s.maxTokens;
+  // Checked where it is used (attachment-files.ts), off the first paint's budget; never sent to the server.
+  if (s.imageMaxSide) out.imageMaxSide = s.imageMaxSide as number;
   if (REASONING_EFFORTS.includes(s.reasoningEffort as ReasoningEffort)) out.reasoningEffort = s.reasoningEffort as ReasoningEffort;
   return out;
 }

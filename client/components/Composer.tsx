@@ -1,21 +1,37 @@
-import { Show, createSignal } from "solid-js";
+import { Show, createSignal, lazy } from "solid-js";
+import type { Attachment } from "../chat/attachments.ts";
 import styles from "./Composer.module.css";
+import type { FilesHandle } from "./ComposerFiles.tsx";
+import { PaperclipIcon, SendIcon, StopIcon } from "./icons.tsx";
+
+// Reading, scaling and showing files: a chunk of its own, mounted just after the first paint.
+const ComposerFiles = lazy(() => import("./ComposerFiles.tsx"));
 
 // Grows with its text up to this height, then scrolls.
 const MAX_HEIGHT = 200;
 
-/** The message box: Enter sends, Shift+Enter starts a new line; while an answer streams, Send becomes Stop. */
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line; while an answer streams, Send becomes Stop.
+ * Files come by the paperclip, a drop anywhere on the page, or paste (a long pasted text becomes a file).
+ */
 export default function Composer(props: {
   disabled: boolean;
   streaming: boolean;
-  onSend: (text: string) => void;
+  onSend: (text: string, attachments: Attachment[]) => void;
   onStop: () => void;
   /** The message box, for the page's "/" shortcut. */
   inputRef?: (el: HTMLTextAreaElement) => void;
+  /** Longest side images are scaled to; unset: the default (2048 px). */
+  imageMaxSide?: number | undefined;
+  /** Files the browser's storage could not keep (a new list each time). */
+  dropped?: readonly string[] | undefined;
 }) {
   let box!: HTMLTextAreaElement;
+  let files: FilesHandle | undefined;
   const [text, setText] = createSignal("");
-  const canSend = () => !props.disabled && !props.streaming && text().trim().length > 0;
+  const [attached, setAttached] = createSignal({ files: 0, reading: false });
+  const canSend = () =>
+    !props.disabled && !props.streaming && !attached().reading && (text().trim().length > 0 || attached().files > 0);
 
   // Inline style through the CSSOM: the page's CSP (style-src 'self') allows this, not a style attribute.
   const fit = () => {
@@ -25,7 +41,7 @@ export default function Composer(props: {
 
   const send = () => {
     if (!canSend()) return;
-    props.onSend(text());
+    props.onSend(text(), files?.take() ?? []);
     setText("");
     box.value = "";
     // Empty, the box is its natural one-row height: measuring it (fit) would force a layout in the keypress.
@@ -48,6 +64,15 @@ export default function Composer(props: {
           send();
         }}
       >
+        <ComposerFiles
+          handle={(h) => (files = h)}
+          box={() => box}
+          composer={props}
+          onState={setAttached}
+        />
+        <button type="button" class={styles.clip} aria-label="Attach files" disabled={props.disabled} onClick={() => files?.pick()}>
+          <PaperclipIcon />
+        </button>
         <textarea
           ref={(el) => {
             box = el;
@@ -69,23 +94,12 @@ export default function Composer(props: {
           when={props.streaming}
           fallback={
             <button type="submit" class={styles.send} disabled={!canSend()} aria-label="Send">
-              <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true">
-                <path
-                  d="M10 16V4m0 0L5 9m5-5 5 5"
-                  stroke="currentColor"
-                  stroke-width="2"
-                  stroke-linecap="round"
-                  stroke-linejoin="round"
-                  fill="none"
-                />
-              </svg>
+              <SendIcon />
             </button>
           }
         >
           <button type="button" class={styles.stop} aria-label="Stop" onClick={() => props.onStop()}>
-            <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-              <rect x="4" y="4" width="12" height="12" rx="2.5" fill="currentColor" />
-            </svg>
+            <StopIcon />
           </button>
         </Show>
       </form>

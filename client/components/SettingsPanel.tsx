@@ -1,4 +1,5 @@
 import { For, Show, createEffect } from "solid-js";
+import { DEFAULT_IMAGE_MAX_SIDE, MIN_IMAGE_SIDE } from "../chat/attachment-files.ts";
 import { type ModelList, REASONING_EFFORTS, type Settings } from "../chat/settings.ts";
 import type { ReasoningEffort } from "../chat/stream.ts";
 import styles from "./SettingsPanel.module.css";
@@ -6,7 +7,7 @@ import { CloseIcon } from "./icons.tsx";
 
 /**
  * The conversation's settings in a modal dialog: model (from `GET /api/models`), system prompt,
- * temperature, max tokens and reasoning effort. Every change applies at once to the next message. A native modal
+ * temperature, max tokens, reasoning effort and the size attached images are scaled to. Every change applies at once to the next message. A native modal
  * `<dialog>` keeps focus inside and closes on Esc; focus then goes back to where it came from.
  * Loaded the first time the settings open (./SettingsDialog.tsx).
  */
@@ -180,12 +181,46 @@ export default function SettingsPanel(props: {
           </p>
         </div>
 
+        <div class={styles.field}>
+          <label class={styles.label} for="settings-image-side">
+            Largest image side (px)
+          </label>
+          <input
+            id="settings-image-side"
+            class={styles.control}
+            type="number"
+            min={MIN_IMAGE_SIDE}
+            step="1"
+            inputmode="numeric"
+            placeholder={String(DEFAULT_IMAGE_MAX_SIDE)}
+            aria-describedby="settings-image-help"
+            value={props.settings.imageMaxSide ?? ""}
+            onInput={(e) => {
+              const input = e.currentTarget;
+              const n = input.valueAsNumber;
+              const valid = input.value === "" || (Number.isInteger(n) && n >= MIN_IMAGE_SIDE);
+              input.setAttribute("aria-invalid", String(!valid));
+              if (valid) props.onChange({ imageMaxSide: input.value === "" ? undefined : n });
+            }}
+          />
+          <p id="settings-image-help" class={styles.hint}>
+            Attached images are scaled down in the browser to this before they are sent.
+          </p>
+        </div>
+
         <footer class={styles.foot}>
           <button
             type="button"
             class={styles.secondary}
             onClick={() =>
-              props.onChange({ model: undefined, system: undefined, temperature: undefined, maxTokens: undefined, reasoningEffort: undefined })
+              props.onChange({
+                model: undefined,
+                system: undefined,
+                temperature: undefined,
+                maxTokens: undefined,
+                reasoningEffort: undefined,
+                imageMaxSide: undefined,
+              })
             }
           >
             Reset all

@@ -1,12 +1,17 @@
-import { type JSX, Show, createSignal } from "solid-js";
+import { type JSX, Show, createSignal, lazy } from "solid-js";
 import type { Message } from "../chat/store.ts";
 import CopyButton from "../markdown/CopyButton.tsx";
 import shared from "./ChatMessage.module.css";
 import styles from "./UserMessage.module.css";
+import { PencilIcon } from "./icons.tsx";
+
+// Files and the editor are their own chunks: most pages show neither at first.
+const AttachmentList = lazy(() => import("./AttachmentList.tsx"));
+const MessageEditor = lazy(() => import("./MessageEditor.tsx"));
 
 /**
- * A user's message: its text (a text node, never HTML), Copy, and Edit, which turns it into a box whose
- * Save asks it again as a new version (the old one stays, reached by `versions`, the version switch).
+ * A user's message: its files, its text (a text node, never HTML), Copy, and Edit, which turns it into a box
+ * whose Save asks it again as a new version (the old one stays, reached by `versions`, the version switch).
  */
 export default function UserMessage(props: {
   message: Message;
@@ -15,86 +20,39 @@ export default function UserMessage(props: {
   versions?: JSX.Element;
 }) {
   const [editing, setEditing] = createSignal(false);
-  let box!: HTMLTextAreaElement;
   let editButton: HTMLButtonElement | undefined;
-
-  const open = () => {
-    setEditing(true);
-    box.value = props.message.content;
-    fit();
-    box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
-  };
   const close = () => {
     setEditing(false);
     editButton?.focus();
-  };
-  const save = () => {
-    const text = box.value.trim();
-    if (!text || !props.canEdit) return;
-    setEditing(false);
-    if (text !== props.message.content) props.onEdit(text);
-  };
-  // Through the CSSOM: the page's CSP allows this, not a style attribute.
-  const fit = () => {
-    box.style.height = "auto";
-    box.style.height = `${Math.min(box.scrollHeight, 320)}px`;
   };
 
   return (
     <div class={`${shared.user} ${styles.stack}`} classList={{ [styles.editing!]: editing() }} data-role="user">
       <span class="visually-hidden">You said:</span>
-      <form
-        class={styles.editor}
-        hidden={!editing()}
-        onSubmit={(e) => {
-          e.preventDefault();
-          save();
-        }}
-      >
-        <textarea
-          ref={box}
-          class={styles.input}
-          aria-label="Edit message"
-          rows={1}
-          onInput={fit}
-          onKeyDown={(e) => {
-            if (e.key === "Escape") {
-              e.preventDefault(); // only this edit is cancelled, not the answer
-              close();
-            } else if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-              e.preventDefault();
-              save();
-            }
+      <Show when={editing()}>
+        <MessageEditor
+          text={props.message.content}
+          canEdit={props.canEdit}
+          onSave={(text) => {
+            setEditing(false);
+            if (text !== props.message.content) props.onEdit(text);
           }}
+          onClose={close}
         />
-        <div class={styles.buttons}>
-          <button type="button" class={styles.cancel} onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" class={styles.save} disabled={!props.canEdit}>
-            Save &amp; send
-          </button>
-        </div>
-      </form>
+      </Show>
       <Show when={!editing()}>
-        <p class={shared.bubble} data-text>
-          {props.message.content}
-        </p>
+        <Show when={props.message.attachments}>{(files) => <AttachmentList items={files()} />}</Show>
+        <Show when={props.message.content}>
+          <p class={shared.bubble} data-text>
+            {props.message.content}
+          </p>
+        </Show>
         <div class={styles.actions}>
           {props.versions}
           <CopyButton text={() => props.message.content} />
           <Show when={props.canEdit}>
-            <button ref={editButton} type="button" class={styles.edit} aria-label="Edit message" onClick={open}>
-              <svg viewBox="0 0 20 20" width="14" height="14" aria-hidden="true">
-                <path
-                  d="M12.5 4.5l3 3L8 15H5v-3z"
-                  stroke="currentColor"
-                  stroke-width="1.6"
-                  stroke-linejoin="round"
-                  fill="none"
-                />
-              </svg>
+            <button ref={editButton} type="button" class={styles.edit} aria-label="Edit message" onClick={() => setEditing(true)}>
+              <PencilIcon />
               Edit
             </button>
           </Show>

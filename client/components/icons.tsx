@@ -72,6 +72,27 @@ export const CloseIcon = () => (
   </Icon>
 );
 
+/** Send the message. */
+export const SendIcon = () => (
+  <Icon size={18}>
+    <path d="M10 16V4m0 0L5 9m5-5 5 5" stroke-width="2" />
+  </Icon>
+);
+
+/** Stop the answer. */
+export const StopIcon = () => (
+  <Icon size={14}>
+    <rect x="4" y="4" width="12" height="12" rx="2.5" fill="currentColor" stroke="none" />
+  </Icon>
+);
+
+/** Attach files. */
+export const PaperclipIcon = () => (
+  <Icon size={18}>
+    <path d="M15.5 9.5 10 15a3.5 3.5 0 0 1-5-5l6-6a2.3 2.3 0 0 1 3.3 3.3l-6 6a1.2 1.2 0 0 1-1.7-1.7L12 6" stroke-width="1.6" />
+  </Icon>
+);
+
 /** Rename. */
 export const PencilIcon = () => (
   <Icon size={14}>
