@@ -267,7 +267,7 @@ describe.skipIf(!hasChromium)("answer actions, shortcuts and settings in a real 
       seen.push(ring.name);
       expect(ring).toEqual({ ...ring, visible: true });
     }
-    expect(seen).toEqual(["Settings", "New chat", "Copy message", "Edit message", "Copy message", "Regenerate", "Message"]);
+    expect(seen).toEqual(["Settings", "New chat", "Copy message", "Edit message", "Copy message", "Regenerate", "Attach files", "Message"]);
     await closeAll(context, foreign, problems);
   }, 30_000);
 
