@@ -20,6 +20,10 @@ export default function MessageList(props: {
   onSelect: (id: string) => void;
 }) {
   let scroller!: HTMLDivElement;
+  const thinking = () => {
+    const last = props.state.messages.at(-1);
+    return last?.status === "streaming" && last.content === "" && !!last.reasoning;
+  };
   let content!: HTMLDivElement;
   const [following, setFollowing] = createSignal(true);
 
@@ -85,6 +89,10 @@ export default function MessageList(props: {
           </For>
         </div>
       </div>
+      {/* Outside the busy log, so it is heard: "Thinking" once when a model starts thinking, never each thought. */}
+      <p class="visually-hidden" role="status">
+        {thinking() ? "Thinking" : ""}
+      </p>
       <Show when={!following()}>
         <button
           type="button"

@@ -62,12 +62,15 @@ describe.skipIf(!hasChromium)("a reasoning model's answer in a real browser (com
     expect(await thinking(page).locator('[aria-live="off"] [data-text]').count()).toBe(1);
     expect(await answer(page).locator(":scope > [data-text]").count()).toBe(0);
     await page.waitForFunction(() => (document.querySelector("details[data-thinking] [data-text]")?.textContent ?? "").includes("thought3"));
+    // …and the word "Thinking" from a status region outside the busy log, said once, not per thought.
+    expect(await page.getByRole("status").filter({ hasText: "Thinking" }).count()).toBe(1);
 
     await answer(page).and(page.locator('[data-status="done"]')).waitFor({ timeout: 10_000 });
     await becomes(() => answerText(page), fakeText({ tokens: 12 }));
     await becomes(() => thoughtText(page), fakeReasoning({ reasoning: 40 }));
     expect(await isOpen(page)).toBe(false);
     expect(await summary(page).textContent()).toMatch(/^Thought for \d+ s$/);
+    expect(await page.getByRole("status").filter({ hasText: "Thinking" }).count()).toBe(0);
     // Folded, but there: a click opens it again.
     await summary(page).click();
     expect(await isOpen(page)).toBe(true);
