@@ -191,6 +191,21 @@ describe("tracing a chat", () => {
     expect(JSON.stringify(model)).not.toContain("private thoughts");
   });
 
+  test("a message with images records how many and how many bytes, never the image itself", async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(992, 7)]);
+    const url = `data:image/png;base64,${png.toString("base64")}`;
+    const content = [
+      { type: "text", text: "what is this" },
+      { type: "image_url", image_url: { url } },
+      { type: "image_url", image_url: { url } },
+    ];
+    const s = await readSse(await postChat(chat.url, { messages: [{ role: "user", content }] }));
+    expect(s.done).toBe(true);
+    const { server, model, spans } = await spansOf(lastUpstreamTrace(), { model: true });
+    expect({ ...server.attributes, ...model!.attributes }).toMatchObject({ "chat.request.image_count": 2, "chat.request.image_bytes": 2000 });
+    expect(JSON.stringify(spans)).not.toContain(png.toString("base64").slice(0, 40));
+  });
+
   test("the API key never appears in an exported byte, even after an upstream 401", async () => {
     await readSse(await postChat(chat.url, userSays(directive({ status: 401 }))));
     await spansOf(lastUpstreamTrace(), { model: true });
