@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { SHOTS, buildBinary, hasChromium, launchChromium, openPage } from "../support/browser.ts";
 import { type ChatServer, startChat } from "../support/chat-server.ts";
 import { type FakeOpenAI, directive, fakeText, startFakeOpenAI } from "../support/fake-openai.ts";
+import { startFakeResponses } from "../support/fake-responses.ts";
 
 const shots = SHOTS;
 
@@ -26,6 +27,8 @@ let chat: ChatServer;
 let keyless: ChatServer;
 let locked: ChatServer;
 let showcase: { fake: FakeOpenAI; chat: ChatServer };
+/** The same server on CHAT_UPSTREAM_API=responses against a fake Responses API upstream. */
+let responses: { fake: FakeOpenAI; chat: ChatServer };
 let browser: Browser;
 
 describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", () => {
@@ -35,20 +38,22 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
 
     fake = startFakeOpenAI();
     const showFake = startFakeOpenAI({ text: SAMPLE_ANSWER, delay: 12 });
+    const responsesFake = startFakeResponses();
     const env = (baseURL: string) => ({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: baseURL, OPENAI_MODEL: "gpt-fake" });
-    [chat, keyless, locked, showcase, browser] = await Promise.all([
+    [chat, keyless, locked, showcase, responses, browser] = await Promise.all([
       startChat({ binary, env: env(fake.baseURL) }),
       startChat({ binary }),
       startChat({ binary, env: { ...env(fake.baseURL), CHAT_AUTH_TOKEN: TOKEN } }),
       startChat({ binary, env: env(showFake.baseURL) }).then((c) => ({ fake: showFake, chat: c })),
+      startChat({ binary, env: { ...env(responsesFake.baseURL), CHAT_UPSTREAM_API: "responses" } }).then((c) => ({ fake: responsesFake, chat: c })),
       launchChromium(),
     ]);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([chat?.stop(), keyless?.stop(), locked?.stop(), showcase?.chat.stop()]);
-    await Promise.all([fake?.stop(), showcase?.fake.stop()]);
+    await Promise.all([chat?.stop(), keyless?.stop(), locked?.stop(), showcase?.chat.stop(), responses?.chat.stop()]);
+    await Promise.all([fake?.stop(), showcase?.fake.stop(), responses?.fake.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -99,8 +104,11 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     expect(problems).toEqual([]);
   }
 
-  test("a message sent with Enter streams its answer in, exactly", async () => {
-    const { context, page, foreign, problems } = await open(chat);
+  test.each(["chat", "responses"])("a message sent with Enter streams its answer in, exactly (CHAT_UPSTREAM_API=%s)", async (api) => {
+    const server = api === "responses" ? responses.chat : chat;
+    const upstream = api === "responses" ? responses.fake : fake;
+    const requests = upstream.stats.requests;
+    const { context, page, foreign, problems } = await open(server);
     expect(await page.getByText("gpt-fake").first().isVisible()).toBe(true);
     const send = page.getByRole("button", { name: "Send" });
     expect(await send.isDisabled()).toBe(true);
@@ -113,6 +121,8 @@ describe.skipIf(!hasChromium)("chat page in a real browser (compiled binary)", (
     await answerTextIs(page, fakeText({ tokens: 40 }));
     expect(await page.getAttribute('[role="log"]', "aria-busy")).toBe("false");
     expect(await page.locator('[data-role="user"] [data-text]').textContent()).toBe(`Hello ${directive({ tokens: 40, delay: 15 })}`);
+    expect(upstream.stats.requests).toBe(requests + 1);
+    expect(upstream.stats.completed).toBeGreaterThanOrEqual(1);
     await closeAll(context, foreign, problems);
   }, 30_000);
 

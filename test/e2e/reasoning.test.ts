@@ -1,15 +1,21 @@
 import { describe, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
+import { UPSTREAM_APIS, hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
 import type { ChatServer } from "../support/chat-server.ts";
 import { type FakeOpenAI, directive, fakeReasoning, fakeText } from "../support/fake-openai.ts";
 
-let fake: FakeOpenAI;
-let chat: ChatServer;
-let browser: Browser;
-
-describe.skipIf(!hasChromium)("a reasoning model's answer in a real browser (compiled binary)", () => {
-  useBrowserSuite("chat-e2e-reasoning-", (s) => ({ fake, chat, browser } = s));
+// Over both upstream protocols: Chat Completions' `reasoning_content` and the Responses API's reasoning
+// summaries must look the same in the page (thinking, folding, reload, Stop, effort).
+describe.skipIf(!hasChromium).each(UPSTREAM_APIS)("a reasoning model's answer in a real browser (compiled binary, CHAT_UPSTREAM_API=$api)", ({ api }) => {
+  let fake: FakeOpenAI;
+  let chat: ChatServer;
+  let browser: Browser;
+  useBrowserSuite(`chat-e2e-reasoning-${api}-`, (s) => ({ fake, chat, browser } = s), { CHAT_UPSTREAM_API: api });
+  /** The reasoning effort the last upstream request carried, in its protocol's field. */
+  const sentEffort = () => {
+    const body = fake.bodies.at(-1)!;
+    return api === "responses" ? (body.reasoning as { effort?: string } | undefined)?.effort : body.reasoning_effort;
+  };
 
   const box = (page: Page) => page.getByRole("textbox", { name: "Message" });
   const answer = (page: Page) => page.locator('[data-role="assistant"]').last();
@@ -129,14 +135,14 @@ describe.skipIf(!hasChromium)("a reasoning model's answer in a real browser (com
     await page.getByRole("button", { name: "Done" }).click();
     await ask(page, `Low effort ${directive({ tokens: 2 })}`);
     await answer(page).and(page.locator('[data-status="done"]')).waitFor({ timeout: 5000 });
-    expect(fake.bodies.at(-1)!.reasoning_effort).toBe("low");
+    expect(sentEffort()).toBe("low");
 
     await page.getByRole("button", { name: "Settings" }).click();
     await effort.selectOption("");
     await page.getByRole("button", { name: "Done" }).click();
     await ask(page, `Default effort ${directive({ tokens: 2 })}`);
     await page.locator('[data-role="assistant"][data-status="done"]').nth(1).waitFor({ timeout: 5000 });
-    expect(fake.bodies.at(-1)!.reasoning_effort).toBeUndefined();
+    expect(sentEffort()).toBeUndefined();
     await context.close();
     expect(problems).toEqual([]);
   }, 30_000);

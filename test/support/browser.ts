@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 import { type ChatServer, startChat } from "./chat-server.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai.ts";
+import { startFakeResponses } from "./fake-responses.ts";
 
 const root = join(import.meta.dir, "..", "..");
 export const CHROMIUM = "/usr/bin/chromium";
@@ -53,9 +54,14 @@ export interface BrowserSuite {
   browser: Browser;
 }
 
+/** The upstream protocols a browser suite can run over (`CHAT_UPSTREAM_API`), for `describe.each`. */
+export const UPSTREAM_APIS = [{ api: "chat" }, { api: "responses" }] as const;
+
 /**
  * Registers the suite's set-up and tear-down: builds the binary, starts the fake upstream and the chat
- * (with `env` on top of the key, base URL and model), launches Chromium; `ready` receives them.
+ * (with `env` on top of the key, base URL and model), launches Chromium; `ready` receives them. With
+ * `CHAT_UPSTREAM_API: "responses"` in `env` the fake speaks the Responses API (fake-responses.ts),
+ * else Chat Completions.
  */
 export function useBrowserSuite(prefix: string, ready: (suite: BrowserSuite) => void, env: Record<string, string> = {}): void {
   let dir: string | undefined;
@@ -63,7 +69,7 @@ export function useBrowserSuite(prefix: string, ready: (suite: BrowserSuite) => 
   beforeAll(async () => {
     const built = await buildBinary(prefix);
     dir = built.dir;
-    const fake = startFakeOpenAI();
+    const fake = env.CHAT_UPSTREAM_API === "responses" ? startFakeResponses() : startFakeOpenAI();
     suite = { fake };
     const chatEnv = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "gpt-fake", ...env };
     const [chat, browser] = await Promise.all([startChat({ binary: built.binary, env: chatEnv }), launchChromium()]);
