@@ -2,6 +2,7 @@ import { RedisClient } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startChat, type ChatServer } from "../support/chat-server.ts";
 import { directive, fakeReasoningTokens, fakeText, startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai.ts";
+import { startFakeResponses } from "../support/fake-responses.ts";
 import { startRedis, type RedisServer } from "../support/redis.ts";
 import { lastEventId, postChat, readSse, readThenDrop, resume, userSays } from "../support/sse.ts";
 
@@ -95,6 +96,40 @@ describe("while the model reasons", () => {
     expect(rest.text).toBe(fakeText(spec));
     expect(rest.done).toBe(true);
     expect([...ids(first), ...ids(rest)]).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+  });
+});
+
+describe("on CHAT_UPSTREAM_API=responses (reasoning summaries)", () => {
+  let upstream: FakeOpenAI;
+  let ra: ChatServer;
+  let rb: ChatServer;
+  const responsesEnv = () => ({ ...env(), OPENAI_BASE_URL: upstream.baseURL, CHAT_UPSTREAM_API: "responses" });
+  beforeAll(async () => {
+    upstream = startFakeResponses();
+    [ra, rb] = await Promise.all([startChat({ env: responsesEnv() }), startChat({ env: responsesEnv() })]);
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all([ra?.stop(), rb?.stop()]);
+    await upstream?.stop();
+  }, 30_000);
+
+  // Cut inside the reasoning summary, and inside the output text.
+  test.each([4, 25])("an answer cut on A after %d events resumes exactly on B, summaries and text", async (cut) => {
+    const spec = { reasoning: 10, tokens: 20, delay: 10 };
+    const asked = upstream.stats.requests;
+    const controller = new AbortController();
+    const res = await postChat(ra.url, userSays(directive(spec)), { signal: controller.signal });
+    const id = res.headers.get("x-stream-id")!;
+    const first = await readThenDrop(res, cut, controller);
+    // Events 1-10 are the summary's deltas: the first cut falls inside them, the second inside the text.
+    expect(first.text === "").toBe(cut <= 10);
+    const rest = await readSse(await resume(rb.url, id, lastEventId(first)));
+    expect(first.reasoning + rest.reasoning).toBe(fakeReasoningTokens(spec).join(""));
+    expect(first.text + rest.text).toBe(fakeText(spec));
+    expect(rest.done).toBe(true);
+    expect(rest.finish).toMatchObject({ finish_reason: "stop", usage: { completion_tokens_details: { reasoning_tokens: 10 } } });
+    expect([...ids(first), ...ids(rest)]).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+    expect(upstream.stats.requests).toBe(asked + 1); // asked once, on A: B only read the shared log
   });
 });
 
