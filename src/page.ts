@@ -1,5 +1,6 @@
 import type { BunPlugin, HTMLBundle } from "bun";
 import { basename, dirname, join } from "node:path";
+import { serviceWorkerScript } from "./service-worker.ts";
 
 /**
  * The page's security headers. No inline script, no other origin: model output rendered into the page
@@ -14,6 +15,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
     "font-src 'self'",
     "connect-src 'self'",
     "manifest-src 'self'",
+    // The service worker (/sw.js); without it the worker falls back to script-src, also 'self'.
+    "worker-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -47,19 +50,49 @@ export class Page {
 
   /** The page for `/`, an asset by its path, or undefined. */
   async serve(pathname: string): Promise<Response | undefined> {
-    this.#files ??= runsFromSource() ? buildFromSource(this.#bundle.index) : snapshot(this.#bundle);
+    this.#files ??= (runsFromSource() ? buildFromSource(this.#bundle.index) : snapshot(this.#bundle)).then(installable);
     const file = (await this.#files).get(pathname);
     if (!file) return undefined;
-    const isPage = pathname === "/";
+    // Asset names carry a content hash; the page and the service worker must always be revalidated.
+    const revalidate = pathname === "/" || pathname === SERVICE_WORKER;
     return new Response(file.body, {
       headers: {
         ...PAGE_HEADERS,
         "Content-Type": file.type,
-        // Asset names carry a content hash; the page itself must always be revalidated.
-        "Cache-Control": isPage ? "no-cache" : "public, max-age=31536000, immutable",
+        "Cache-Control": revalidate ? "no-cache" : "public, max-age=31536000, immutable",
       },
     });
   }
+}
+
+/** At the root, so that its scope is the whole page. */
+const SERVICE_WORKER = "/sw.js";
+
+/**
+ * The bundle as an installable web app, whichever way it was built:
+ * - the manifest (client/manifest.webmanifest, copied by the bundler under a hashed name, its content
+ *   as written) gets its icons' hashed names: `favicon.svg` is served as `/favicon-<hash>.svg`;
+ * - `/sw.js` is added, carrying a version that changes with any file of the bundle and the list of files
+ *   to precache: all but the KaTeX fonts (about 250 KB, cached on first use instead).
+ */
+async function installable(files: Map<string, File>): Promise<Map<string, File>> {
+  const hashed = new Map<string, string>();
+  for (const path of files.keys()) {
+    const m = /^\/(.+)-[a-z0-9]{8}(\.[\w.]+)$/.exec(path);
+    if (m) hashed.set(`${m[1]}${m[2]}`, path);
+  }
+  for (const file of files.values()) {
+    if (!file.type.startsWith("application/manifest+json")) continue;
+    const manifest = JSON.parse(new TextDecoder().decode(file.body)) as { icons?: Array<{ src: string }> };
+    for (const icon of manifest.icons ?? []) icon.src = hashed.get(basename(icon.src)) ?? icon.src;
+    file.body = new TextEncoder().encode(JSON.stringify(manifest)) as Uint8Array<ArrayBuffer>;
+  }
+  const hasher = new Bun.CryptoHasher("sha256");
+  for (const [path, file] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hasher.update(path).update(file.body);
+  const version = hasher.digest("hex").slice(0, 16);
+  const shell = [...files.keys()].filter((p) => !p.endsWith(".woff2")).sort();
+  files.set(SERVICE_WORKER, { body: new TextEncoder().encode(serviceWorkerScript(version, shell)) as Uint8Array<ArrayBuffer>, type: "text/javascript;charset=utf-8" });
+  return files;
 }
 
 /** The module's path in a compiled executable is in Bun's embedded file system. */
