@@ -1,4 +1,4 @@
-import { APIError, BadRequestError } from "openai";
+import { APIError, BadRequestError, RateLimitError } from "openai";
 import type { ResponseCreateParamsStreaming } from "openai/resources/responses/responses";
 import type { Config } from "../config.ts";
 import { ChatError, aborted } from "../errors.ts";
@@ -69,7 +69,7 @@ export async function* streamResponses<Batch>(opts: UpstreamOptions<Batch>): Asy
         yield batch;
       }
       const failure = reader.failure;
-      if (failure) throw "notJson" in failure ? notJson() : new APIError(undefined, failure.error, undefined, response.headers);
+      if (failure) throw "notJson" in failure ? notJson() : streamFailure(failure.error, response.headers);
       if (reader.done) break;
     }
   } catch (err) {
@@ -83,6 +83,16 @@ export async function* streamResponses<Batch>(opts: UpstreamOptions<Batch>): Asy
   if (finishReason === undefined) throw unfinished(sawToken);
   const reasoningMs = firstReasoningAt === undefined ? undefined : Math.round((firstContentAt ?? performance.now()) - firstReasoningAt);
   return { finishReason, model, id, usage, reasoningMs, refusal };
+}
+
+/**
+ * A failure inside the stream (`response.failed`, an `error` event) as the SDK's error of its kind:
+ * OpenAI's `rate_limit_exceeded` is a rate limit as a 429 is (`rate_limited`), anything else a failure
+ * mid-answer (`upstream_error`). By the documented code, never by the message.
+ */
+function streamFailure(error: object, headers: Headers): APIError {
+  if ((error as { code?: unknown }).code === "rate_limit_exceeded") return new RateLimitError(429, error, undefined, headers);
+  return new APIError(undefined, error, undefined, headers);
 }
 
 /**

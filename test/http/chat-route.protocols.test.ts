@@ -102,6 +102,18 @@ describe.each(PROTOCOLS)("CHAT_UPSTREAM_API=$api", ({ api, start }) => {
     },
   );
 
+  // OpenAI reports a rate limit hit while generating as a failure with code `rate_limit_exceeded`.
+  test.skipIf(api !== "responses").each(["error", "failed"] as const)(
+    "`rate_limit_exceeded` inside the stream (%s) keeps the partial answer, then reports rate_limited",
+    async (mode) => {
+      const s = await readSse(await postChat(eager.url, ask({ tokens: 10, fail_after: 3, mode, fail_code: "rate_limit_exceeded" })));
+      expect(s.text).toBe(fakeText({ tokens: 3 }));
+      expect(s.error).toMatchObject({ type: "rate_limited", status: 429 });
+      expect(s.error!.message).toContain("Rate limit reached");
+      expect(s.done).toBe(false);
+    },
+  );
+
   test("a cut connection, a stream without an end, an empty stream: each is an error, never a success", async () => {
     const cut = await readSse(await postChat(eager.url, ask({ tokens: 10, fail_after: 4, mode: "cut" })));
     expect(cut.text).toBe(fakeText({ tokens: 4 }));

@@ -9,8 +9,9 @@
  * `tests/lib/__snapshots__/ResponseStream.test.ts.snap` fixtures, and OpenAI's streaming reference.
  *
  * Behaviour comes from the same directives as the Chat Completions fake (`[fake tokens=50 delay=10]`),
- * plus `mode=failed` (a `response.failed` event instead of `error`) and `refuse=temperature,…` (a 400
- * naming that parameter, as OpenAI answers a setting a model does not support).
+ * plus `mode=failed` (a `response.failed` event instead of `error`), `fail_code=rate_limit_exceeded` (the
+ * code of that failure; `server_error` by default) and `refuse=temperature,…` (a 400 naming that
+ * parameter, as OpenAI answers a setting a model does not support).
  */
 import { DEFAULT_BEHAVIOUR, type FakeBehaviour, type FakeOpenAI, errorResponse, fakeReasoningTokens, fakeTokens, parseDirective } from "./fake-openai.ts";
 
@@ -18,7 +19,15 @@ export interface ResponsesBehaviour extends Omit<FakeBehaviour, "mode"> {
   mode: FakeBehaviour["mode"] | "failed";
   /** Parameters answered with OpenAI's 400 `unsupported_parameter` when sent, comma-separated (`reasoning.summary`, `temperature`). */
   refuse: string;
+  /** The `code` of a mid-stream failure (`error` event or `response.failed`): `server_error`, `rate_limit_exceeded`, … */
+  fail_code: string;
 }
+
+/** OpenAI's messages for the failure codes the fake sends. */
+const FAILURE_MESSAGES: Record<string, string> = {
+  server_error: "The server had an error while processing your request.",
+  rate_limit_exceeded: "Rate limit reached for gpt-fake in organization org-fake on tokens per min (TPM). Please try again in 20s.",
+};
 
 const encoder = new TextEncoder();
 
@@ -48,7 +57,7 @@ export function startFakeResponses(defaults: Partial<ResponsesBehaviour> = {}): 
           headers.push(req.headers);
           const input = (body.input as { role: string; content: string }[]) ?? [];
           const lastUser = [...input].reverse().find((m) => m.role === "user")?.content ?? "";
-          const b = { ...DEFAULT_BEHAVIOUR, refuse: "", ...defaults, ...parseDirective(lastUser) } as ResponsesBehaviour;
+          const b = { ...DEFAULT_BEHAVIOUR, refuse: "", fail_code: "server_error", ...defaults, ...parseDirective(lastUser) } as ResponsesBehaviour;
           const refused = b.refuse.split(",").find((p) => p && sent(body, p));
           if (refused) return unsupported(refused);
           if (b.fail_times > 0) {
@@ -197,13 +206,9 @@ function streamResponse(b: ResponsesBehaviour, model: string, req: Request, stat
           send(frame("response.content_part.added", { ...at, part: { type: "output_text", annotations: [], logprobs: [], text: "" } }));
           for (let i = 0; i < tokens.length && !cancelled; i++) {
             if (i === b.fail_after) {
-              if (b.mode === "error") {
-                send(frame("error", { code: "server_error", message: "The server had an error while processing your request.", param: null }));
-              }
-              if (b.mode === "failed") {
-                const error = { code: "server_error", message: "The server had an error while processing your request." };
-                send(frame("response.failed", { response: response("failed", { error }) }));
-              }
+              const error = { code: b.fail_code, message: FAILURE_MESSAGES[b.fail_code] ?? `Failed: ${b.fail_code}.` };
+              if (b.mode === "error") send(frame("error", { ...error, param: null }));
+              if (b.mode === "failed") send(frame("response.failed", { response: response("failed", { error }) }));
               if (b.mode === "cut") {
                 await Bun.sleep(50); // let the sent tokens leave before the socket drops
                 return controller.error(new Error("fake upstream cut the connection"));
