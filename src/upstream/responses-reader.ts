@@ -5,9 +5,18 @@ import type { EventSink } from "./sse-parser.ts";
 const DONE = Buffer.from("[DONE]");
 const TEXT_DELTA = "response.output_text.delta";
 const TEXT_DELTA_TYPE = Buffer.from(`"type":"${TEXT_DELTA}"`);
+const SUMMARY_DELTA = "response.reasoning_summary_text.delta";
+const SUMMARY_DELTA_TYPE = Buffer.from(`"type":"${SUMMARY_DELTA}"`);
 const DELTA_KEY = Buffer.from('"delta":"');
+const ITEM_ID_KEY = Buffer.from('"item_id":"');
+const SUMMARY_INDEX_KEY = Buffer.from('"summary_index":');
+const SLASH = Buffer.from("/");
 const QUOTE = 34;
 const BACKSLASH = 92;
+const COMMA = 44;
+const CLOSE_BRACE = 125;
+const ZERO = 48;
+const NINE = 57;
 
 /**
  * The fields of a Responses API stream event the relay reads (openai-node's `ResponseStreamEvent`):
@@ -59,6 +68,10 @@ export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
   readonly #sink: AnswerSink<Batch>;
   /** The summary part (or reasoning content part) the last reasoning delta belonged to. */
   #reasoningPart: string | undefined;
+  /** Where `#literal` found the delta's closing quote. */
+  #close = 0;
+  /** The last summary part the fast path named, and the bytes it was read from (`item_id` `/` `summary_index`). */
+  readonly #lastPart: { name: string | undefined; bytes: Buffer } = { name: undefined, bytes: Buffer.alloc(0) };
   model: string | undefined;
   id: string | undefined;
   usage: Usage | undefined;
@@ -83,6 +96,7 @@ export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
       return;
     }
     if (name === TEXT_DELTA && this.#copied(data, start, end)) return;
+    if (name === SUMMARY_DELTA && this.#copiedSummary(data, start, end)) return;
     const e = parseEvent(data.toString("utf8", start, end));
     if (!e) return void (this.failure = { notJson: true });
     switch (e.type ?? name) {
@@ -121,23 +135,50 @@ export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
    * A literal with any backslash or control character takes the exact parse instead.
    */
   #copied(data: Buffer, start: number, end: number): boolean {
-    const type = data.indexOf(TEXT_DELTA_TYPE, start);
-    if (type === -1 || type >= end) return false;
+    const open = this.#literal(data, start, end, TEXT_DELTA_TYPE);
+    if (open === -1) return false;
+    if (this.#close - open > 1) {
+      this.#sink.contentLiteral(data, open, this.#close + 1);
+      this.firstContentAt ??= performance.now();
+    }
+    return true;
+  }
+
+  /**
+   * The same for a reasoning summary's delta while it continues the part before it (the part is
+   * `item_id` and `summary_index`, read as bytes); the first delta of a new part (which gets the blank
+   * line) and any event with an odd shape take the exact parse.
+   */
+  #copiedSummary(data: Buffer, start: number, end: number): boolean {
+    const open = this.#literal(data, start, end, SUMMARY_DELTA_TYPE);
+    if (open === -1) return false;
+    if (this.#close - open <= 1) return true;
+    const part = summaryPart(data, start, end, this.#lastPart);
+    if (part === undefined || part !== this.#reasoningPart) return false;
+    this.#sink.reasoningLiteral(data, open, this.#close + 1);
+    this.firstReasoningAt ??= performance.now();
+    return true;
+  }
+
+  /**
+   * Where the event's `"delta":"…"` string literal opens, when the event is of this `type` and the
+   * literal has no backslash or control character (its closing quote then in `#close`); else -1.
+   */
+  #literal(data: Buffer, start: number, end: number, type: Buffer): number {
+    const at = data.indexOf(type, start);
+    if (at === -1 || at >= end) return -1;
     const key = data.indexOf(DELTA_KEY, start);
-    if (key === -1 || key >= end) return false;
+    if (key === -1 || key >= end) return -1;
     const open = key + DELTA_KEY.length - 1;
     let close = open + 1;
     for (; close < end; close++) {
       const byte = data[close]!;
       if (byte === QUOTE) break;
-      if (byte === BACKSLASH || byte < 0x20) return false;
+      if (byte === BACKSLASH || byte < 0x20) return -1;
     }
-    if (close >= end) return false;
-    if (close - open > 1) {
-      this.#sink.contentLiteral(data, open, close + 1);
-      this.firstContentAt ??= performance.now();
-    }
-    return true;
+    if (close >= end) return -1;
+    this.#close = close;
+    return open;
   }
 
   endOfRead(): Batch | undefined {
@@ -191,6 +232,45 @@ export function usageOf(u: ResponsesUsage | null | undefined): Usage | undefined
   const cached = u.input_tokens_details?.cached_tokens;
   if (typeof cached === "number") usage.prompt_tokens_details = { cached_tokens: cached };
   return usage;
+}
+
+/**
+ * A summary delta's part as `#reasoning` names it (`${item_id}/s${summary_index}`), read from the bytes;
+ * undefined unless both are there plainly (an id without escapes, an index of digits alone). The
+ * name is made only when the bytes differ from the last event's (once per part, not per delta).
+ */
+function summaryPart(data: Buffer, start: number, end: number, last: { name: string | undefined; bytes: Buffer }): string | undefined {
+  const item = data.indexOf(ITEM_ID_KEY, start);
+  if (item === -1 || item >= end) return undefined;
+  const idStart = item + ITEM_ID_KEY.length;
+  let idEnd = idStart;
+  for (; idEnd < end; idEnd++) {
+    const byte = data[idEnd]!;
+    if (byte === QUOTE) break;
+    if (byte === BACKSLASH || byte < 0x20) return undefined;
+  }
+  const index = data.indexOf(SUMMARY_INDEX_KEY, start);
+  if (idEnd >= end || index === -1 || index >= end) return undefined;
+  const digits = index + SUMMARY_INDEX_KEY.length;
+  let after = digits;
+  while (after < end && data[after]! >= ZERO && data[after]! <= NINE) after++;
+  // `1` alone, not `1.5`, `1e2`, `01` or ` 1`: those take the exact parse.
+  if (after === digits || after >= end || (data[after] !== COMMA && data[after] !== CLOSE_BRACE)) return undefined;
+  if (after - digits > 1 && data[digits] === ZERO) return undefined;
+  if (last.name !== undefined && sameBytes(last.bytes, data, idStart, idEnd, digits, after)) return last.name;
+  last.bytes = Buffer.concat([data.subarray(idStart, idEnd), SLASH, data.subarray(digits, after)]);
+  last.name = `${data.toString("utf8", idStart, idEnd)}/s${data.toString("latin1", digits, after)}`;
+  return last.name;
+}
+
+/** Whether `bytes` is `data[idStart, idEnd)`, a `/`, then `data[digits, after)`: a loop, as ids are a few bytes. */
+function sameBytes(bytes: Buffer, data: Buffer, idStart: number, idEnd: number, digits: number, after: number): boolean {
+  if (bytes.length !== idEnd - idStart + 1 + (after - digits)) return false;
+  let i = 0;
+  for (let j = idStart; j < idEnd; j++) if (bytes[i++] !== data[j]) return false;
+  i++;
+  for (let j = digits; j < after; j++) if (bytes[i++] !== data[j]) return false;
+  return true;
 }
 
 function parseEvent(data: string): StreamEvent | undefined {

@@ -221,6 +221,40 @@ test("the text fast path agrees with the exact parse on escapes, quotes, unicode
   }
 });
 
+test("the summary fast path agrees with the exact parse: parts set off by a blank line, escapes, key orders, odd indexes", async () => {
+  const alphabet = ["a", " ", '"', "\\", "\n", "\u0001", "é", "🙂", "\"delta\":\"", "\"summary_index\":1,", "\"item_id\":\"rs_9\""];
+  const items = ["rs_1", "rs_2", 'rs_"q"', "rs_é"];
+  let seed = 11;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+  for (let round = 0; round < 200; round++) {
+    const events: object[] = [created("r", "m")];
+    let want = "";
+    let part: string | undefined;
+    for (let n = 1 + Math.floor(next() * 8); n > 0; n--) {
+      const delta = Array.from({ length: Math.floor(next() * 4) }, () => pick(alphabet)).join("");
+      const item = pick(items);
+      const index = pick([0, 0, 1, 10, undefined]);
+      const raw = next() < 0.15;
+      const name = raw ? `${item}/c0` : `${item}/s${index ?? 0}`;
+      if (delta !== "") {
+        want += part !== undefined && part !== name ? `\n\n${delta}` : delta;
+        part = name;
+      }
+      const fields = raw
+        ? { type: "response.reasoning_text.delta", item_id: item, output_index: 0, content_index: 0, delta }
+        : { type: "response.reasoning_summary_text.delta", sequence_number: 4, item_id: item, output_index: 0, ...(index !== undefined && { summary_index: index }), delta, obfuscation: "x" };
+      // OpenAI writes `type` first; Ollama (Go) sorts the keys.
+      events.push(next() < 0.5 ? fields : Object.fromEntries(Object.entries(fields).sort(([k1], [k2]) => k1.localeCompare(k2))));
+    }
+    events.push(text("ok"), completed("r", "m", usage(1, 1, 0)));
+    const wire = sse(events);
+    const { reasoning, content } = await relay(wire, Math.floor(next() * wire.length));
+    expect(reasoning).toBe(want);
+    expect(content).toBe("ok");
+  }
+});
+
 test("usage without counts is left out rather than invented", () => {
   expect(usageOf(null)).toBeUndefined();
   expect(usageOf({ input_tokens: 1 })).toBeUndefined();
