@@ -8,6 +8,14 @@ export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 /** The upstream protocol: Chat Completions, or the Responses API (OpenAI's reasoning summaries). */
 export type UpstreamApi = "chat" | "responses";
 
+/** Per-conversation settings a client may send beside the messages, over the server's own (a seed client sends none). */
+export interface RequestSettings {
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  reasoningEffort?: ReasoningEffort;
+}
+
 /** Everything the server needs to know, read once from the environment and the command line. */
 export interface Config {
   port: number;

@@ -4,7 +4,7 @@ import type { ChatDeps } from "./http/chat-route.ts";
 import { handleChat, handleResume, handleStop } from "./http/chat-route.ts";
 import type { Config } from "./config.ts";
 import { type ChatError, errorResponse, internalError, methodNotAllowed, notFound } from "./errors.ts";
-import { historyRoutes } from "./history/routes.ts";
+import { historyRoutes } from "./http/conversation-routes.ts";
 import { Page } from "./page.ts";
 import { checkAuth, checkHost, checkJson, checkOrigin } from "./security/guard.ts";
 

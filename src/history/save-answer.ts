@@ -1,4 +1,4 @@
-import type { ChatOptions } from "../http/request.ts";
+import type { RequestSettings } from "../config.ts";
 import type { StreamWriter } from "../resume/store.ts";
 import { type ChatMessage, textOf } from "../upstream/chat-message.ts";
 import type { AnswerFrames } from "../wire/answer-frames.ts";
@@ -10,7 +10,7 @@ export interface SaveAnswerOptions {
   owner: string;
   conversationId: string;
   messages: ChatMessage[];
-  options: ChatOptions;
+  options: RequestSettings;
   streamId: string;
   /** The answer's log writer, and its frames: a failing save is told to readers as an `event: history`. */
   writer: StreamWriter;

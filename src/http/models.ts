@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import type { Config } from "../config.ts";
 import { modelNotAllowed } from "../errors.ts";
-import type { ChatOptions } from "./request.ts";
+import type { RequestSettings } from "../config.ts";
 
 const CACHE_MS = 5 * 60_000;
 
@@ -38,21 +38,21 @@ export class ModelCatalog {
    * The request's settings over the server's, with max_tokens capped by CHAT_MAX_TOKENS. Answers at once
    * (no promise, no copy of the config) unless another model must be looked up in the list.
    */
-  resolve(options: ChatOptions): Config | Promise<Config> {
+  resolve(options: RequestSettings): Config | Promise<Config> {
     const config = this.#config;
     if (options.model !== undefined && options.model !== config.model) return this.#resolveListed(options, options.model);
     if (options.temperature === undefined && options.maxTokens === undefined && options.reasoningEffort === undefined) return config;
     return this.#merge(options);
   }
 
-  async #resolveListed(options: ChatOptions, model: string): Promise<Config> {
+  async #resolveListed(options: RequestSettings, model: string): Promise<Config> {
     if (!(await this.list()).models.includes(model)) {
       throw modelNotAllowed(model);
     }
     return this.#merge(options);
   }
 
-  #merge(options: ChatOptions): Config {
+  #merge(options: RequestSettings): Config {
     const config = this.#config;
     const cap = config.maxTokens;
     const maxTokens = options.maxTokens === undefined ? cap : cap === undefined ? options.maxTokens : Math.min(options.maxTokens, cap);

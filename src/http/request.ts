@@ -1,19 +1,12 @@
-import { type Limits, REASONING_EFFORTS, type ReasoningEffort } from "../config.ts";
+import { type Limits, REASONING_EFFORTS, type ReasoningEffort, type RequestSettings } from "../config.ts";
 import { badRequest, requestTimeout, tooLarge } from "../errors.ts";
 import type { ChatMessage, Role } from "../upstream/chat-message.ts";
 import { type ContentTally, validateContent } from "./content-parts.ts";
 
-/** Per-conversation settings a client may send beside the messages (a seed client sends none). */
-export interface ChatOptions {
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: ReasoningEffort;
-}
 
 export interface ChatRequest {
   messages: ChatMessage[];
-  options: ChatOptions;
+  options: RequestSettings;
   /** Images in the messages and their decoded bytes (for the trace; never the data). */
   images: { count: number; bytes: number };
   /** With history on: the stored conversation this request continues (absent: a new one). */
@@ -129,8 +122,8 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
 
 const MODEL_NAME = /^[\w.:/@+-]{1,200}$/;
 
-function validateOptions(body: Record<string, unknown>): ChatOptions {
-  const options: ChatOptions = {};
+function validateOptions(body: Record<string, unknown>): RequestSettings {
+  const options: RequestSettings = {};
   const { model, temperature, max_tokens, reasoning_effort } = body;
   if (model !== undefined) {
     if (typeof model !== "string" || !MODEL_NAME.test(model)) throw badRequest('"model" must be a model name such as "gpt-5-mini".');

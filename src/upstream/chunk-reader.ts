@@ -1,4 +1,4 @@
-import type { AnswerSink } from "./answer-sink.ts";
+import type { AnswerSink } from "../wire/answer-sink.ts";
 import { type Chunk, type ContentPart, type Delta, type Usage, parseChunk } from "./chunk.ts";
 import { PlainDeltaFinder } from "./plain-delta-finder.ts";
 import type { EventSink } from "./sse-parser.ts";

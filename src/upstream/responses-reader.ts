@@ -1,4 +1,4 @@
-import type { AnswerSink } from "./answer-sink.ts";
+import type { AnswerSink } from "../wire/answer-sink.ts";
 import type { Usage } from "./chunk.ts";
 import type { EventSink } from "./sse-parser.ts";
 

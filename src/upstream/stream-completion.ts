@@ -2,7 +2,7 @@ import OpenAI, { APIError } from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { Config } from "../config.ts";
 import { ChatError, aborted } from "../errors.ts";
-import type { AnswerSink } from "./answer-sink.ts";
+import type { AnswerSink } from "../wire/answer-sink.ts";
 import { type ChatMessage, imageStats } from "./chat-message.ts";
 import type { Usage } from "./chunk.ts";
 import { ChunkReader } from "./chunk-reader.ts";

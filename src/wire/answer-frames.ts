@@ -1,4 +1,4 @@
-import type { AnswerSink } from "../upstream/answer-sink.ts";
+import type { AnswerSink } from "./answer-sink.ts";
 import type { Burst } from "./burst.ts";
 import { formatEvent } from "./sse.ts";
 

@@ -1,10 +1,10 @@
 import type { Config } from "../config.ts";
 import { ChatError, badRequest, conversationNotFound, errorResponse, historyDisabled, historyUnavailable } from "../errors.ts";
-import { readBody } from "../http/request.ts";
+import { readBody } from "./request.ts";
 import { ownerOf } from "../security/owners.ts";
-import type { History } from "./history.ts";
-import { BadCursor } from "./query.ts";
-import { exportConversation, parseImport } from "./transfer.ts";
+import type { History } from "../history/history.ts";
+import { BadCursor } from "../history/query.ts";
+import { exportConversation, parseImport } from "../history/transfer.ts";
 
 type WithId = Request & { params: { id: string } };
 
