@@ -137,12 +137,16 @@ describe("the conversations API", () => {
   test("list: newest first, paged by cursor, searched in titles and text", async () => {
     const mine = api(chat.url, "tok-bob-4567");
     const ids: string[] = [];
+    // One at a time, each saved before the next starts: answers that end within one save tick are
+    // written in one transaction with the same time, and "newest" between them would be a coin toss.
     for (const word of ["apple", "banana", "cherry"]) {
       const res = await mine.chat(ask(`${word} ${directive({ tokens: 2 })}`));
-      ids.push(res.headers.get("x-conversation-id")!);
+      const id = res.headers.get("x-conversation-id")!;
+      ids.push(id);
       await res.text();
+      await waitForConversation(mine, id, (c) => answerOf(c).status === "done");
+      await Bun.sleep(5);
     }
-    for (const id of ids) await waitForConversation(mine, id, (c) => answerOf(c).status === "done");
     const page1 = (await (await mine.list("?limit=2")).json()) as { items: { id: string; title: string }[]; next_cursor: string };
     expect(page1.items.map((i) => i.id)).toEqual([ids[2]!, ids[1]!]);
     expect(page1.items[0]!.title).toStartWith("cherry");
