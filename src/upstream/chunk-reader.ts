@@ -1,7 +1,7 @@
 import type { AnswerSink } from "../wire/answer-sink.ts";
 import { type Chunk, type ContentPart, type Delta, type Usage, parseChunk } from "./chunk.ts";
 import { PlainDeltaFinder } from "./plain-delta-finder.ts";
-import type { EventSink } from "./sse-parser.ts";
+import type { AnswerReader } from "./read-answer.ts";
 import { type AnswerText, ThinkTags } from "./think-tags.ts";
 
 const DONE = Buffer.from("[DONE]");
@@ -13,7 +13,7 @@ const DONE = Buffer.from("[DONE]");
  * an event name, a finish, usage, an error, `[DONE]`, content that may hold a think tag) is parsed in
  * full, in its place in the order. After `[DONE]` or an error, the rest is ignored.
  */
-export class ChunkReader<Batch> implements EventSink<Batch | undefined>, AnswerText {
+export class ChunkReader<Batch> implements AnswerReader<Batch>, AnswerText {
   readonly #sink: AnswerSink<Batch>;
   readonly #finder = new PlainDeltaFinder();
   readonly #tags = new ThinkTags();

@@ -1,11 +1,9 @@
 import { APIError, BadRequestError, RateLimitError } from "openai";
 import type { ResponseCreateParamsStreaming } from "openai/resources/responses/responses";
 import type { Config } from "../config.ts";
-import { ChatError, aborted } from "../errors.ts";
 import type { ChatMessage } from "./chat-message.ts";
-import { connectionLost, notJson, toChatError, unfinished } from "./error-mapping.ts";
+import { readAnswer } from "./read-answer.ts";
 import { ResponsesReader } from "./responses-reader.ts";
-import { readUpstreamEvents } from "./sse-parser.ts";
 import type { Finish, UpstreamOptions } from "./stream-completion.ts";
 
 /** Settings a model may refuse with a 400 naming them; the answer is worth more than the setting. */
@@ -28,23 +26,14 @@ const REMEMBERED_MODELS = 256;
  * request; its body is read by our byte-level parser, as for Chat Completions: the SDK's own iterator
  * over the same stream cost 10–12× the CPU per event (bench/relay-cpu.ts).
  */
-export async function* streamResponses<Batch>(opts: UpstreamOptions<Batch>): AsyncGenerator<Batch, Finish> {
+export function streamResponses<Batch>(opts: UpstreamOptions<Batch>): AsyncGenerator<Batch, Finish> {
   const { client, config, signal } = opts;
   const key = `${config.baseURL ?? ""} ${config.model}`;
-  const reader = new ResponsesReader(opts.sink);
-  let sawToken = false;
-  let sawContent = false;
-  let sawReasoning = false;
-  let reading = false;
-  try {
-    let response: Response;
+  const request = async (): Promise<Response> => {
     for (;;) {
       const skip = refused.get(key);
       try {
-        response = await client.responses
-          .create(responsesRequest(config, opts.messages, skip), { signal, headers: opts.headers })
-          .asResponse();
-        break;
+        return await client.responses.create(responsesRequest(config, opts.messages, skip), { signal, headers: opts.headers }).asResponse();
       } catch (err) {
         // A 400 naming a setting we may leave out: ask again without it (a model that cannot summarise
         // its reasoning still answers, showing no thinking).
@@ -54,35 +43,8 @@ export async function* streamResponses<Batch>(opts: UpstreamOptions<Batch>): Asy
         refused.set(key, new Set([...(skip ?? []), param as Optional]));
       }
     }
-    reading = true;
-    for await (const batch of readUpstreamEvents(response.body!, reader)) {
-      if (batch) {
-        sawToken = true;
-        if (!sawReasoning && reader.firstReasoningAt !== undefined) {
-          sawReasoning = true;
-          opts.onFirstReasoning?.();
-        }
-        if (!sawContent && reader.firstContentAt !== undefined) {
-          sawContent = true;
-          opts.onFirstToken?.();
-        }
-        yield batch;
-      }
-      const failure = reader.failure;
-      if (failure) throw "notJson" in failure ? notJson() : streamFailure(failure.error, response.headers);
-      if (reader.done) break;
-    }
-  } catch (err) {
-    if (signal.aborted && !(err instanceof ChatError)) throw aborted();
-    if (reading && !(err instanceof ChatError || err instanceof APIError)) throw connectionLost();
-    throw toChatError(err, config);
-  }
-  if (signal.aborted) throw aborted();
-  // No `response.completed` (or `.incomplete`): cut somewhere upstream, never an empty success.
-  const { finishReason, model, id, usage, refusal, firstReasoningAt, firstContentAt } = reader;
-  if (finishReason === undefined) throw unfinished(sawToken);
-  const reasoningMs = firstReasoningAt === undefined ? undefined : Math.round((firstContentAt ?? performance.now()) - firstReasoningAt);
-  return { finishReason, model, id, usage, reasoningMs, refusal };
+  };
+  return readAnswer({ opts, reader: new ResponsesReader(opts.sink), request, streamError });
 }
 
 /**
@@ -90,7 +52,7 @@ export async function* streamResponses<Batch>(opts: UpstreamOptions<Batch>): Asy
  * OpenAI's `rate_limit_exceeded` is a rate limit as a 429 is (`rate_limited`), anything else a failure
  * mid-answer (`upstream_error`). By the documented code, never by the message.
  */
-function streamFailure(error: object, headers: Headers): APIError {
+function streamError(error: object, headers: Headers): APIError {
   if ((error as { code?: unknown }).code === "rate_limit_exceeded") return new RateLimitError(429, error, undefined, headers);
   return new APIError(undefined, error, undefined, headers);
 }

@@ -1,6 +1,6 @@
 import type { AnswerSink } from "../wire/answer-sink.ts";
 import type { Usage } from "./chunk.ts";
-import type { EventSink } from "./sse-parser.ts";
+import type { AnswerReader } from "./read-answer.ts";
 
 const DONE = Buffer.from("[DONE]");
 const TEXT_DELTA = "response.output_text.delta";
@@ -64,7 +64,7 @@ const INCOMPLETE: Record<string, string> = { max_output_tokens: "length", conten
  * The event's `type` decides, not the SSE `event:` line (which some servers leave out). Everything
  * else (item and part bookkeeping, `.done` events repeating the text, tool events) is skipped.
  */
-export class ResponsesReader<Batch> implements EventSink<Batch | undefined> {
+export class ResponsesReader<Batch> implements AnswerReader<Batch> {
   readonly #sink: AnswerSink<Batch>;
   /** The summary part (or reasoning content part) the last reasoning delta belonged to. */
   #reasoningPart: string | undefined;

@@ -1,13 +1,11 @@
 import OpenAI, { APIError } from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { Config } from "../config.ts";
-import { ChatError, aborted } from "../errors.ts";
 import type { AnswerSink } from "../wire/answer-sink.ts";
-import { type ChatMessage, imageStats } from "./chat-message.ts";
+import type { ChatMessage } from "./chat-message.ts";
 import type { Usage } from "./chunk.ts";
 import { ChunkReader } from "./chunk-reader.ts";
-import { connectionLost, notJson, toChatError, unfinished } from "./error-mapping.ts";
-import { readUpstreamEvents } from "./sse-parser.ts";
+import { readAnswer } from "./read-answer.ts";
 
 /** How one model call ended, as the finish event and the trace report it. */
 export interface Finish {
@@ -51,19 +49,13 @@ export function createClient(config: Config): OpenAI {
  * Streams one chat completion: yields what the sink made of each network read (one await per read,
  * not per token), and returns how the answer finished. Every failure leaves as a thrown ChatError.
  */
-export async function* streamCompletion<Batch>(opts: UpstreamOptions<Batch>): AsyncGenerator<Batch, Finish> {
+export function streamCompletion<Batch>(opts: UpstreamOptions<Batch>): AsyncGenerator<Batch, Finish> {
   const { client, config, signal } = opts;
   const messages = config.systemPrompt
     ? [{ role: "system" as const, content: config.systemPrompt }, ...opts.messages]
     : opts.messages;
-
-  const reader = new ChunkReader(opts.sink);
-  let sawToken = false;
-  let sawContent = false;
-  let sawReasoning = false;
-  let reading = false;
-  try {
-    const response = await client.chat.completions
+  const request = () =>
+    client.chat.completions
       .create(
         {
           model: config.model,
@@ -79,34 +71,7 @@ export async function* streamCompletion<Batch>(opts: UpstreamOptions<Batch>): As
         { signal, headers: opts.headers },
       )
       .asResponse();
-    reading = true;
-    for await (const batch of readUpstreamEvents(response.body!, reader)) {
-      if (batch) {
-        sawToken = true;
-        if (!sawReasoning && reader.firstReasoningAt !== undefined) {
-          sawReasoning = true;
-          opts.onFirstReasoning?.();
-        }
-        if (!sawContent && reader.firstContentAt !== undefined) {
-          sawContent = true;
-          opts.onFirstToken?.();
-        }
-        yield batch;
-      }
-      // Thrown as the SDK itself would (and mapped below by class).
-      const failure = reader.failure;
-      if (failure) throw "notJson" in failure ? notJson() : new APIError(undefined, failure.error, undefined, response.headers);
-      if (reader.done) break;
-    }
-  } catch (err) {
-    if (signal.aborted && !(err instanceof ChatError)) throw aborted();
-    if (reading && !(err instanceof ChatError || err instanceof APIError)) throw connectionLost();
-    throw toChatError(err, config, imageStats(opts.messages).count);
-  }
-  if (signal.aborted) throw aborted();
-  // A 200 that ends without a finish_reason was cut somewhere upstream: the user must know.
-  const { finishReason, model, id, usage, refusal, firstReasoningAt, firstContentAt } = reader;
-  if (finishReason === undefined) throw unfinished(sawToken);
-  const reasoningMs = firstReasoningAt === undefined ? undefined : Math.round((firstContentAt ?? performance.now()) - firstReasoningAt);
-  return { finishReason, model, id, usage, reasoningMs, refusal };
+  // An error event inside the stream is thrown as the SDK itself would (and mapped by class).
+  const streamError = (error: object, headers: Headers) => new APIError(undefined, error, undefined, headers);
+  return readAnswer({ opts, reader: new ChunkReader(opts.sink), request, streamError });
 }
