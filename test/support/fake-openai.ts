@@ -119,18 +119,43 @@ export interface FakeOpenAI {
   stop(): Promise<void>;
 }
 
-export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpenAI {
+/**
+ * A fake's request counts, and a wait for the n-th cancelled request: what every fake upstream here
+ * reports to its tests (Chat Completions' and the Responses API's alike).
+ */
+export function requestStats(): Pick<FakeOpenAI, "stats" | "waitForCancelled"> & { onCancel: () => void } {
   const stats = { requests: 0, completed: 0, cancelled: 0, open: 0, peak: 0 };
+  let cancelWaiters: Array<() => void> = [];
+  return {
+    stats,
+    onCancel() {
+      stats.cancelled++;
+      for (const w of cancelWaiters) w();
+    },
+    waitForCancelled(n, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        if (stats.cancelled >= n) return resolve();
+        const timer = setTimeout(() => reject(new Error(`only ${stats.cancelled}/${n} cancelled after ${timeoutMs} ms`)), timeoutMs);
+        const check = () => {
+          if (stats.cancelled >= n) {
+            clearTimeout(timer);
+            cancelWaiters = cancelWaiters.filter((w) => w !== check);
+            resolve();
+          }
+        };
+        cancelWaiters.push(check);
+      });
+    },
+  };
+}
+
+export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpenAI {
+  const { stats, onCancel, waitForCancelled } = requestStats();
   const bodies: Record<string, unknown>[] = [];
   const rawBodies: string[] = [];
   const headers: Headers[] = [];
-  let cancelWaiters: Array<() => void> = [];
   // Requests seen per last user message, for `fail_times` (a browser's Retry re-sends the same message).
   const seen = new Map<string, number>();
-  const onCancel = () => {
-    stats.cancelled++;
-    for (const w of cancelWaiters) w();
-  };
 
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -182,20 +207,7 @@ export function startFakeOpenAI(defaults: Partial<FakeBehaviour> = {}): FakeOpen
     bodies,
     rawBodies,
     headers,
-    waitForCancelled(n, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        if (stats.cancelled >= n) return resolve();
-        const timer = setTimeout(() => reject(new Error(`only ${stats.cancelled}/${n} cancelled after ${timeoutMs} ms`)), timeoutMs);
-        const check = () => {
-          if (stats.cancelled >= n) {
-            clearTimeout(timer);
-            cancelWaiters = cancelWaiters.filter((w) => w !== check);
-            resolve();
-          }
-        };
-        cancelWaiters.push(check);
-      });
-    },
+    waitForCancelled,
     stop: () => server.stop(true),
   };
 }

@@ -13,7 +13,7 @@
  * code of that failure; `server_error` by default) and `refuse=temperature,…` (a 400 naming that
  * parameter, as OpenAI answers a setting a model does not support).
  */
-import { DEFAULT_BEHAVIOUR, type FakeBehaviour, type FakeOpenAI, errorResponse, fakeReasoningTokens, fakeTokens, parseDirective } from "./fake-openai.ts";
+import { DEFAULT_BEHAVIOUR, type FakeBehaviour, type FakeOpenAI, errorResponse, fakeReasoningTokens, fakeTokens, parseDirective, requestStats } from "./fake-openai.ts";
 
 export interface ResponsesBehaviour extends Omit<FakeBehaviour, "mode"> {
   mode: FakeBehaviour["mode"] | "failed";
@@ -32,15 +32,10 @@ const FAILURE_MESSAGES: Record<string, string> = {
 const encoder = new TextEncoder();
 
 export function startFakeResponses(defaults: Partial<ResponsesBehaviour> = {}): FakeOpenAI {
-  const stats = { requests: 0, completed: 0, cancelled: 0, open: 0, peak: 0 };
+  const { stats, onCancel, waitForCancelled } = requestStats();
   const bodies: Record<string, unknown>[] = [];
   const headers: Headers[] = [];
-  let cancelWaiters: Array<() => void> = [];
   const seen = new Map<string, number>();
-  const onCancel = () => {
-    stats.cancelled++;
-    for (const w of cancelWaiters) w();
-  };
 
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -81,20 +76,7 @@ export function startFakeResponses(defaults: Partial<ResponsesBehaviour> = {}): 
     stats,
     bodies,
     headers,
-    waitForCancelled(n, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        if (stats.cancelled >= n) return resolve();
-        const timer = setTimeout(() => reject(new Error(`only ${stats.cancelled}/${n} cancelled after ${timeoutMs} ms`)), timeoutMs);
-        const check = () => {
-          if (stats.cancelled >= n) {
-            clearTimeout(timer);
-            cancelWaiters = cancelWaiters.filter((w) => w !== check);
-            resolve();
-          }
-        };
-        cancelWaiters.push(check);
-      });
-    },
+    waitForCancelled,
     stop: () => server.stop(true),
   };
 }
