@@ -1,3 +1,5 @@
+import { compiled } from "./compiled.ts";
+
 /**
  * Bun's fetch (which the OpenAI SDK uses) runs at most 256 requests at once and silently queues the
  * rest, unless BUN_CONFIG_MAX_HTTP_REQUESTS is in the environment when the process STARTS; setting it
@@ -16,7 +18,6 @@ export function execArgv(argv: readonly string[], execPath: string, compiled: bo
 
 export function relaunchWithFetchCap(): void {
   if (process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) return;
-  const compiled = Bun.main.startsWith("/$bunfs/");
   const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: FETCH_CAP };
   // Does not return on success. On failure (it should not: the file is the one running) go on
   // capped rather than not at all, and say so.

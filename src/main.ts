@@ -13,8 +13,8 @@ import { startServer } from "./server.ts";
 import { startTelemetry } from "./telemetry/start-telemetry.ts";
 import { versionLine } from "./version.ts";
 import { healthcheck } from "./healthcheck.ts";
+import { compiled } from "./compiled.ts";
 
-const compiled = Bun.main.startsWith("/$bunfs/");
 const args = process.argv.slice(2);
 if (args[0] === "--healthcheck") process.exit(await healthcheck(args.slice(1), process.env));
 

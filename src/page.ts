@@ -1,5 +1,6 @@
 import type { BunPlugin, HTMLBundle } from "bun";
 import { basename, dirname, join } from "node:path";
+import { compiled } from "./compiled.ts";
 import { serviceWorkerScript } from "./service-worker.ts";
 
 /**
@@ -50,7 +51,7 @@ export class Page {
 
   /** The page for `/`, an asset by its path, or undefined. */
   async serve(pathname: string): Promise<Response | undefined> {
-    this.#files ??= (runsFromSource() ? buildFromSource(this.#bundle.index) : snapshot(this.#bundle)).then(installable);
+    this.#files ??= (compiled ? snapshot(this.#bundle) : buildFromSource(this.#bundle.index)).then(installable);
     const file = (await this.#files).get(pathname);
     if (!file) return undefined;
     // Asset names carry a content hash; the page and the service worker must always be revalidated.
@@ -93,11 +94,6 @@ async function installable(files: Map<string, File>): Promise<Map<string, File>>
   const shell = [...files.keys()].filter((p) => !p.endsWith(".woff2")).sort();
   files.set(SERVICE_WORKER, { body: new TextEncoder().encode(serviceWorkerScript(version, shell)) as Uint8Array<ArrayBuffer>, type: "text/javascript;charset=utf-8" });
   return files;
-}
-
-/** The module's path in a compiled executable is in Bun's embedded file system. */
-function runsFromSource(): boolean {
-  return !import.meta.path.startsWith("/$bunfs/") && !/^[A-Z]:[\\/]~BUN[\\/]/i.test(import.meta.path);
 }
 
 /** The client built from its source folder, with the same options as src/build.ts gives the executable. */
