@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)("the page is an installable web app (compiled bina
     expect(problems).toEqual([]);
     await context.close();
     rmSync(profile, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   test("offline, the cached shell opens and says it cannot reach the server; /api/* is never answered from a cache", async () => {
     const { context, page } = await openPage(browser, chat.url);
@@ -89,5 +89,5 @@ describe.skipIf(!hasChromium)("the page is an installable web app (compiled bina
     await page.reload();
     await page.getByText("Could not reach the chat server").first().waitFor({ state: "detached", timeout: 10_000 });
     await context.close();
-  });
+  }, 30_000);
 });

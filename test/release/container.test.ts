@@ -53,7 +53,7 @@ describe.skipIf(!root)("as user 65532 (the image's nonroot) with HOST=0.0.0.0", 
     const after = Bun.spawnSync([binary, "--healthcheck"], { env: { PATH: process.env.PATH ?? "", HOST: "0.0.0.0", PORT: port }, stderr: "pipe" });
     expect(after.exitCode).toBe(1);
     expect(after.stderr.toString()).toContain(`/healthz`);
-  });
+  }, 60_000);
 });
 
 describe.skipIf(!root || !unshare)("as PID 1 of its own PID namespace (unshare --pid --fork)", () => {

@@ -44,7 +44,7 @@ test("SHA256SUMS lists every file with its sha256, in the format `sha256sum -c` 
   }
   const check = Bun.spawnSync(["sha256sum", "-c", "SHA256SUMS"], { cwd: dir, stdout: "pipe" });
   expect(check.exitCode).toBe(0);
-});
+}, 60_000);
 
 describe("linux-x64", () => {
   test("--version prints version, commit and target", async () => {
@@ -66,7 +66,7 @@ describe("linux-x64", () => {
     } finally {
       expect(await chat.stop()).toBe(0);
     }
-  });
+  }, 60_000);
 });
 
 // Debian's qemu-user runs the arm64 build (installed by .ci/run with libc6-arm64-cross).
