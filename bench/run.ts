@@ -92,6 +92,8 @@ async function main() {
     OPENAI_API_KEY: "sk-bench",
     OPENAI_MODEL: "gpt-fake",
     CHAT_MAX_STREAMS: maxStreams,
+    // The relay's own cost, as round one measured it; what history adds is bench/history-cost.ts's.
+    CHAT_HISTORY: "off",
     ...FETCH_CAP,
     ...extra,
   });

@@ -91,6 +91,8 @@ export interface History {
   enabled: boolean;
   /** Where the SQLite database lives. */
   dataDir: string;
+  /** DATABASE_URL: a postgres:// URL keeps history in Postgres instead (several instances, one database). */
+  databaseUrl?: string | undefined;
 }
 
 export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
@@ -139,8 +141,9 @@ export const OPTIONS: Option[] = [
   { flag: "resume-max-stream-bytes", env: "CHAT_RESUME_MAX_STREAM_BYTES", help: "bytes kept per answer", fallback: String(16 * 1024 * 1024) },
   { flag: "resume-max-bytes", env: "CHAT_RESUME_MAX_BYTES", help: "bytes kept for all answers of this instance", fallback: String(512 * 1024 * 1024) },
   { flag: "redis-url", env: "REDIS_URL", help: "share answers between instances through Redis, e.g. redis://127.0.0.1:6379" },
-  { flag: "history", env: "CHAT_HISTORY", help: "keep conversations on the server: on or off", fallback: "off" },
+  { flag: "history", env: "CHAT_HISTORY", help: "keep conversations on the server (off: in each browser only): on or off", fallback: "on" },
   { flag: "data-dir", env: "CHAT_DATA_DIR", help: "where the history database lives [$XDG_DATA_HOME/bun-chat, else ~/.local/share/bun-chat]" },
+  { flag: "database-url", env: "DATABASE_URL", help: "keep history in Postgres instead of SQLite: postgres://user:password@host:5432/db" },
   { flag: "heartbeat-ms", env: "CHAT_HEARTBEAT_MS", help: "idle time before a `: ping` keeps a stream open", fallback: "4000" },
   { flag: "upstream-timeout-ms", env: "CHAT_UPSTREAM_TIMEOUT_MS", help: "time for the upstream to start answering", fallback: "600000" },
   { flag: "upstream-retries", env: "CHAT_UPSTREAM_RETRIES", help: "retries before the first token (429, 5xx, network)", fallback: "2" },
@@ -266,7 +269,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
         maxBytesTotal: int("resume-max-bytes", 1024, 1024 ** 4)!,
         redisURL: redisURL(text("redis-url")),
       },
-      history: { enabled: onOff(raw("history")), dataDir: text("data-dir") ?? defaultDataDir(env) },
+      history: { enabled: onOff(raw("history")), dataDir: text("data-dir") ?? defaultDataDir(env), databaseUrl: text("database-url") },
       heartbeatMs: int("heartbeat-ms", 100, 3_600_000)!,
       upstreamTimeoutMs: int("upstream-timeout-ms", 100, 86_400_000)!,
       upstreamRetries: int("upstream-retries", 0, 10)!,

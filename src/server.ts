@@ -46,7 +46,9 @@ export function startServer(deps: ChatDeps) {
       "/api/chat/:id": { DELETE: write((req) => handleStop(req, deps)) },
       // Conversations kept on the server (CHAT_HISTORY=on), each owner's own: list (?q=, ?cursor=), import.
       "/api/conversations": { GET: api(history.list), POST: post(history.import) },
-      "/api/conversations/:id": { GET: api(history.get), PATCH: post(history.rename), DELETE: write(history.remove) },
+      // Each owner's changes as they are saved, for the page's other devices (an event stream).
+      "/api/conversations/changes": { GET: api(history.changes) },
+      "/api/conversations/:id": { GET: api(history.get), PUT: post(history.put), PATCH: post(history.rename), DELETE: write(history.remove) },
       "/api/conversations/:id/export": { GET: api(history.export) },
     },
     // Bundled assets (hashed script and style files) and everything unknown.

@@ -1,6 +1,7 @@
 import type { StreamWriter } from "../resume/store.ts";
 import type { Burst } from "../wire/burst.ts";
 import { AnswerRecord } from "./answer-record.ts";
+import { ChangeFeed } from "./changes.ts";
 import type { AnswerStart, AnswerUpdate, HistoryStore } from "./store.ts";
 
 /** Tells the answer's readers whether saving works (an `event: history`), when that changes. */
@@ -32,6 +33,8 @@ interface Saving {
  */
 export class History {
   readonly store: HistoryStore;
+  /** Saved changes, for the owners' open pages (GET /api/conversations/changes). */
+  readonly changes = new ChangeFeed();
   readonly #log: (line: string) => void;
   readonly #saving = new Set<Saving>();
   readonly #dirty = new Set<Saving>();
@@ -113,15 +116,17 @@ export class History {
   async #saveDirty(): Promise<void> {
     const batch = [...this.#dirty];
     this.#dirty.clear();
+    let updates: AnswerUpdate[];
+    let refused: string[];
     try {
       const starts = batch.filter((s) => !s.started);
-      const updates: AnswerUpdate[] = batch.map((s) => {
+      updates = batch.map((s) => {
         const { content, reasoning, status, meta } = s.record.snapshot();
         const { owner, conversationId, answerId } = s.start;
         return { owner, conversationId, answerId, content, reasoning, status, meta, at: Date.now() };
       });
       // Starts and progress of every answer in one transaction: one write a tick, however many answers.
-      const refused = await this.store.saveAnswers(
+      refused = await this.store.saveAnswers(
         updates,
         starts.map((s) => s.start),
       );
@@ -136,6 +141,7 @@ export class History {
       this.#log("chat: history: saving works again; every answer kept meanwhile is saved");
       this.#failure = undefined;
     }
+    this.#tell(updates.filter((u) => !refused.includes(u.answerId)));
     for (const s of batch) {
       if (s.toldFailing) {
         s.toldFailing = false;
@@ -143,6 +149,18 @@ export class History {
       }
       if (s.ended) this.#forget(s);
     }
+  }
+
+  /** One change per conversation saved (its newest time, and whether an answer in it still streams). */
+  #tell(updates: readonly AnswerUpdate[]): void {
+    const told = new Map<string, { owner: string; updatedAt: number; streaming: boolean }>();
+    for (const u of updates) {
+      const key = `${u.owner}\n${u.conversationId}`;
+      const seen = told.get(key);
+      const streaming = u.status === "streaming" || (seen?.streaming ?? false);
+      told.set(key, { owner: u.owner, updatedAt: Math.max(u.at, seen?.updatedAt ?? 0), streaming });
+    }
+    for (const [key, c] of told) this.changes.publish(c.owner, { id: key.slice(c.owner.length + 1), updatedAt: c.updatedAt, streaming: c.streaming });
   }
 
   #failed(err: unknown, batch: Saving[]): void {

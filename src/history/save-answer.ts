@@ -10,6 +10,9 @@ export interface SaveAnswerOptions {
   owner: string;
   conversationId: string;
   messages: ChatMessage[];
+  /** The client's ids of `messages` (by index), and of the answer: the saved tree is then the page's. */
+  messageIds?: readonly (string | undefined)[] | undefined;
+  answerId?: string | undefined;
   options: RequestSettings;
   streamId: string;
   /** The answer's log writer, and its frames: a failing save is told to readers as an `event: history`. */
@@ -30,10 +33,10 @@ export function saveAnswer(o: SaveAnswerOptions): StreamWriter {
     start: {
       owner: o.owner,
       conversationId: o.conversationId,
-      // Text only: images are not kept yet.
-      messages: o.messages.flatMap((m) => (m.role === "system" ? [] : [{ role: m.role, content: textOf(m.content) }])),
+      // Text only here; the page sends a question's files with its copy (PUT /api/conversations/{id}).
+      messages: o.messages.flatMap((m, i) => (m.role === "system" ? [] : [{ role: m.role, content: textOf(m.content), id: o.messageIds?.[i] }])),
       settings,
-      answerId: crypto.randomUUID(),
+      answerId: o.answerId ?? crypto.randomUUID(),
       streamId: o.streamId,
       at: Date.now(),
     },

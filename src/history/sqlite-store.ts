@@ -6,6 +6,7 @@ import type {
   AnswerUpdate,
   ConversationRecord,
   ConversationSummary,
+  ConversationSync,
   HistoryStore,
   ListPage,
   ListQuery,
@@ -69,7 +70,7 @@ export class SqliteHistoryStore implements HistoryStore {
       for (const word of searchWords(q.search)) {
         const like = likePattern(word);
         where.push(
-          `(c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\'))`,
+          `(c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.owner = c.owner AND m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\'))`,
         );
         args.push(like, like);
       }
@@ -79,8 +80,8 @@ export class SqliteHistoryStore implements HistoryStore {
           (string | number)[]
         >(
           `SELECT c.id, c.title, c.created_at, c.updated_at,
-             (SELECT content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) AS first,
-             EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'streaming') AS streaming
+             (SELECT content FROM messages m WHERE m.owner = c.owner AND m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) AS first,
+             EXISTS (SELECT 1 FROM messages m WHERE m.owner = c.owner AND m.conversation_id = c.id AND m.status = 'streaming') AS streaming
            FROM conversations c WHERE ${where.join(" AND ")}
            ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`,
         )
@@ -106,10 +107,10 @@ export class SqliteHistoryStore implements HistoryStore {
         .get(id, owner);
       if (!c) return undefined;
       const rows = db
-        .query<MessageRow, [string]>(
-          "SELECT id, parent, role, content, reasoning, status, meta, stream_id FROM messages WHERE conversation_id = ? ORDER BY seq",
+        .query<MessageRow, [string, string]>(
+          "SELECT id, parent, role, content, reasoning, status, meta, stream_id FROM messages WHERE owner = ? AND conversation_id = ? ORDER BY seq",
         )
-        .all(id);
+        .all(owner, id);
       return {
         id: c.id,
         title: c.title ?? undefined,
@@ -136,7 +137,7 @@ export class SqliteHistoryStore implements HistoryStore {
           saved.createdAt,
           now,
         );
-        c.messages.forEach((m, seq) => insertMessage(db, c.id, seq, m));
+        c.messages.forEach((m, seq) => insertMessage(db, owner, c.id, seq, m));
       })(),
     );
     return saved;
@@ -154,6 +155,10 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.#use((db) => db.query("DELETE FROM conversations WHERE id = ? AND owner = ?").run(id, owner).changes > 0);
   }
 
+  async put(owner: string, sync: ConversationSync): Promise<{ updatedAt: number }> {
+    return this.#use((db) => db.transaction(() => putConversation(db, owner, sync))());
+  }
+
   async owns(owner: string, id: string): Promise<boolean> {
     return this.#use((db) => db.query("SELECT 1 FROM conversations WHERE id = ? AND owner = ?").get(id, owner) !== null);
   }
@@ -168,7 +173,7 @@ export class SqliteHistoryStore implements HistoryStore {
         const refused = starts.filter((s) => !startAnswer(db, s)).map((s) => s.answerId);
         const message = db.query(
           `UPDATE messages SET content = ?, reasoning = ?, status = ?, meta = ?, stream_id = CASE WHEN ? = 'streaming' THEN stream_id END
-           WHERE conversation_id = ? AND id = ? AND conversation_id IN (SELECT id FROM conversations WHERE owner = ?)`,
+           WHERE conversation_id = ? AND id = ? AND owner = ?`,
         );
         const touch = db.query("UPDATE conversations SET updated_at = ? WHERE id = ? AND owner = ?");
         for (const u of updates) {
@@ -228,8 +233,7 @@ export class SqliteHistoryStore implements HistoryStore {
 
 /** An answer's start (see HistoryStore.startAnswer), inside the caller's transaction. */
 function startAnswer(db: Database, a: AnswerStart): boolean {
-  const conv = db.query<{ owner: string }, [string]>("SELECT owner FROM conversations WHERE id = ?").get(a.conversationId);
-  if (conv && conv.owner !== a.owner) return false;
+  const conv = db.query("SELECT 1 FROM conversations WHERE owner = ? AND id = ?").get(a.owner, a.conversationId);
   if (!conv) {
     db.query("INSERT INTO conversations (id, owner, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(
       a.conversationId,
@@ -240,16 +244,20 @@ function startAnswer(db: Database, a: AnswerStart): boolean {
     );
   }
   const existing = db
-    .query<{ id: string; parent: string | null; role: string; content: string }, [string]>(
-      "SELECT id, parent, role, content FROM messages WHERE conversation_id = ? ORDER BY seq",
+    .query<{ id: string; parent: string | null; role: string; content: string }, [string, string]>(
+      "SELECT id, parent, role, content FROM messages WHERE owner = ? AND conversation_id = ? ORDER BY seq",
     )
-    .all(a.conversationId)
+    .all(a.owner, a.conversationId)
     .map((m) => ({ ...m, parent: m.parent ?? undefined }));
+  // A client that names its answer by an id already used is not saved (its updates would land on another message).
+  if (existing.some((m) => m.id === a.answerId)) return false;
+  const taken = new Set(existing.map((m) => m.id));
   let seq = existing.length;
   let { parent, rest } = placeMessages(existing, a.messages);
   for (const m of rest) {
-    const id = crypto.randomUUID();
-    insertMessage(db, a.conversationId, seq++, {
+    const id = m.id !== undefined && !taken.has(m.id) && m.id !== a.answerId ? m.id : crypto.randomUUID();
+    taken.add(id);
+    insertMessage(db, a.owner, a.conversationId, seq++, {
       id,
       parent,
       role: m.role === "assistant" ? "assistant" : "user",
@@ -258,14 +266,63 @@ function startAnswer(db: Database, a: AnswerStart): boolean {
     });
     parent = id;
   }
-  insertMessage(db, a.conversationId, seq, { id: a.answerId, parent, role: "assistant", content: "", status: "streaming", streamId: a.streamId });
-  db.query("UPDATE conversations SET leaf = ?, settings = ?, updated_at = ? WHERE id = ?").run(
+  insertMessage(db, a.owner, a.conversationId, seq, { id: a.answerId, parent, role: "assistant", content: "", status: "streaming", streamId: a.streamId });
+  db.query("UPDATE conversations SET leaf = ?, settings = ?, updated_at = ? WHERE owner = ? AND id = ?").run(
     a.answerId,
     JSON.stringify(a.settings),
     a.at,
+    a.owner,
     a.conversationId,
   );
   return true;
+}
+
+/** The page's copy in (see HistoryStore.put), inside the caller's transaction. */
+function putConversation(db: Database, owner: string, c: ConversationSync): { updatedAt: number } {
+  const conv = db.query<{ updated_at: number }, [string, string]>("SELECT updated_at FROM conversations WHERE owner = ? AND id = ?").get(owner, c.id);
+  const updatedAt = Math.max(conv?.updated_at ?? 0, c.updatedAt);
+  if (!conv) {
+    db.query("INSERT INTO conversations (id, owner, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      c.id,
+      owner,
+      c.title ?? null,
+      JSON.stringify(c.settings),
+      c.createdAt,
+      updatedAt,
+    );
+  }
+  const remove = db.query("DELETE FROM messages WHERE owner = ? AND conversation_id = ? AND id = ? AND status IS NOT 'streaming'");
+  for (const id of c.removed) remove.run(owner, c.id, id);
+  const have = new Map(
+    db
+      .query<{ id: string; role: string }, [string, string]>("SELECT id, role FROM messages WHERE owner = ? AND conversation_id = ?")
+      .all(owner, c.id)
+      .map((m) => [m.id, m.role]),
+  );
+  let seq = db
+    .query<{ next: number }, [string, string]>("SELECT COALESCE(MAX(seq) + 1, 0) AS next FROM messages WHERE owner = ? AND conversation_id = ?")
+    .get(owner, c.id)!.next;
+  const question = db.query("UPDATE messages SET content = ?, meta = ? WHERE owner = ? AND conversation_id = ? AND id = ? AND role = 'user'");
+  for (const m of c.messages) {
+    const role = have.get(m.id);
+    if (role === undefined) {
+      // An answer the page still shows as arriving is the server's to write, not the page's.
+      if (m.status !== "streaming") insertMessage(db, owner, c.id, seq++, m);
+    } else if (role === "user" && m.role === "user") {
+      question.run(m.content, metaOf(m), owner, c.id, m.id);
+    }
+  }
+  const leafKnown =
+    c.leaf !== undefined && db.query("SELECT 1 FROM messages WHERE owner = ? AND conversation_id = ? AND id = ?").get(owner, c.id, c.leaf) !== null;
+  db.query("UPDATE conversations SET settings = ?, updated_at = ?, leaf = CASE WHEN ? THEN ? ELSE leaf END WHERE owner = ? AND id = ?").run(
+    JSON.stringify(c.settings),
+    updatedAt,
+    leafKnown ? 1 : 0,
+    c.leaf ?? null,
+    owner,
+    c.id,
+  );
+  return { updatedAt };
 }
 
 function migrate(db: Database): void {
@@ -281,12 +338,17 @@ function migrate(db: Database): void {
   }
 }
 
-function insertMessage(db: Database, conversationId: string, seq: number, m: MessageRecord): void {
-  const { id, parent, role, content, reasoning, status, streamId, ...rest } = m;
-  const meta = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+function insertMessage(db: Database, owner: string, conversationId: string, seq: number, m: MessageRecord): void {
+  const { id, parent, role, content, reasoning, status, streamId } = m;
   db.query(
-    "INSERT INTO messages (conversation_id, id, seq, parent, role, content, reasoning, status, meta, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  ).run(conversationId, id, seq, parent ?? null, role, content, reasoning ?? "", status ?? null, JSON.stringify(meta), streamId ?? null);
+    "INSERT INTO messages (owner, conversation_id, id, seq, parent, role, content, reasoning, status, meta, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  ).run(owner, conversationId, id, seq, parent ?? null, role, content, reasoning ?? "", status ?? null, metaOf(m), streamId ?? null);
+}
+
+/** Everything of a message without a column of its own, as JSON (undefined fields left out). */
+function metaOf(m: MessageRecord): string {
+  const { id: _i, parent: _p, role: _r, content: _c, reasoning: _re, status: _s, streamId: _st, ...rest } = m;
+  return JSON.stringify(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
 }
 
 function toMessage(r: MessageRow): MessageRecord {

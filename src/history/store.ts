@@ -1,3 +1,6 @@
+/** What a client may name a conversation or a message by. */
+export const RECORD_ID = /^[\w-]{1,100}$/;
+
 /** How an answer stands: still arriving, finished, stopped by its owner, or failed. */
 export type AnswerStatus = "streaming" | "done" | "stopped" | "error";
 
@@ -18,6 +21,8 @@ export interface MessageRecord {
   error?: { message: string; type: string; status: number } | undefined;
   /** While the answer streams: the id to re-attach to (`GET /api/chat/{id}/stream`). */
   streamId?: string | undefined;
+  /** User messages: the page's files (client/chat/attachments.ts `Attachment`), kept as the page sent them. */
+  attachments?: unknown[] | undefined;
 }
 
 /** A conversation with every version of every message, oldest first, and the leaf on screen. */
@@ -62,8 +67,11 @@ export interface ListPage {
 export interface AnswerStart {
   owner: string;
   conversationId: string;
-  /** The request's messages (system messages removed): those not yet in the conversation are added. */
-  messages: { role: "user" | "assistant"; content: string }[];
+  /**
+   * The request's messages (system messages removed): those not yet in the conversation are added. A
+   * message with the client's `id` is that message when the conversation has it, and is added under it.
+   */
+  messages: { role: "user" | "assistant"; content: string; id?: string | undefined }[];
   settings: Record<string, unknown>;
   answerId: string;
   streamId: string;
@@ -83,8 +91,28 @@ export interface AnswerUpdate {
 }
 
 /**
- * Where conversations live (SQLite now; Postgres through Bun's SQL next). Every call names its owner
- * and touches nothing of anyone else's: another owner's id behaves exactly as an unknown one.
+ * The page's copy of a conversation, sent to keep the server in step (PUT /api/conversations/{id}):
+ * what the page changes without asking the model (the version on screen, settings, a question's files,
+ * messages it removed) and whole conversations it had before the server kept them (an upload).
+ */
+export interface ConversationSync {
+  id: string;
+  /** Used only when the conversation is new here (an upload); a rename is PATCH. */
+  title?: string | undefined;
+  createdAt: number;
+  updatedAt: number;
+  leaf?: string | undefined;
+  settings: Record<string, unknown>;
+  /** Oldest first. Answers the server already has stay the server's: it wrote them. */
+  messages: MessageRecord[];
+  /** Ids the page removed (a failed answer replaced, a conversation cleared); an answer still streaming stays. */
+  removed: string[];
+}
+
+/**
+ * Where conversations live (SQLite, or Postgres through Bun's SQL). Every call names its owner and
+ * touches nothing of anyone else's: ids are each owner's own (the page names its conversations), so the
+ * same id under another owner is another conversation, and no owner can take or probe another's ids.
  * Implementations throw on storage failures (locked, full, corrupt, gone); callers decide what the user sees.
  */
 export interface HistoryStore {
@@ -95,16 +123,23 @@ export interface HistoryStore {
   /** Sets the title (undefined: derived again). False when not the owner's. */
   rename(owner: string, id: string, title: string | undefined): Promise<boolean>;
   remove(owner: string, id: string): Promise<boolean>;
+  /**
+   * Brings the page's copy in (ConversationSync): creates the conversation when new, adds the messages it
+   * lacks, updates questions' text and files, removes `removed`, sets leaf and settings. The last change
+   * time only moves forward.
+   */
+  put(owner: string, sync: ConversationSync): Promise<{ updatedAt: number }>;
   /** True when the conversation exists and is the owner's. */
   owns(owner: string, id: string): Promise<boolean>;
   /**
    * Saves an answer's start in one transaction: the conversation (created when new), the request's
-   * messages it lacks, and the answer (status streaming). False when the conversation is another owner's.
+   * messages it lacks, and the answer (status streaming). False when the answer's id is already used in
+   * that conversation (a client reusing its ids): that answer is then not saved.
    */
   startAnswer(start: AnswerStart): Promise<boolean>;
   /**
    * Saves several answers' progress in one transaction, after the starts of those not yet saved (as
-   * `startAnswer` each). Returns the answer ids whose start was refused (another owner's conversation).
+   * `startAnswer` each). Returns the answer ids whose start was refused (see startAnswer).
    */
   saveAnswers(updates: readonly AnswerUpdate[], starts?: readonly AnswerStart[]): Promise<string[]>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import type { Server } from "bun";
 import type { Config } from "../config.ts";
-import { ChatError, badRequest, conversationNotFound, errorResponse, missingKey, streamNotFound, tooManyStreams } from "../errors.ts";
+import { ChatError, badRequest, errorResponse, missingKey, streamNotFound, tooManyStreams } from "../errors.ts";
 import type { History } from "../history/history.ts";
 import { saveAnswer } from "../history/save-answer.ts";
 import type { StreamStore } from "../resume/store.ts";
@@ -51,10 +51,8 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   }
   if (!config.apiKey && !config.baseURL) return refuse(missingKey(), trace);
   const owner = ownerOf(req);
+  // Ids are each owner's own: one this owner has none of starts a conversation under it (the page names its own).
   const conversationId = deps.history && (chat.conversationId ?? crypto.randomUUID());
-  if (deps.history && chat.conversationId && (await ownsOrUnknown(deps.history, owner, chat.conversationId)) === false) {
-    return refuse(conversationNotFound(), trace);
-  }
   // The address costs a system call (getpeername): asked only when a per-client limit counts by it.
   const { maxStreamsPerClient, requestsPerMinute } = config.limits;
   const client = maxStreamsPerClient > 0 || requestsPerMinute > 0 ? (server.requestIP(req)?.address ?? "unknown") : "unknown";
@@ -84,7 +82,18 @@ export async function handleChat(req: Request, server: Server<unknown>, deps: Ch
   const log = await deps.store.create(key);
   const writer =
     deps.history && conversationId
-      ? saveAnswer({ history: deps.history, owner, conversationId, messages, options: chat.options, streamId: id, writer: log, frames })
+      ? saveAnswer({
+          history: deps.history,
+          owner,
+          conversationId,
+          messages,
+          messageIds: chat.messageIds,
+          answerId: chat.answerId,
+          options: chat.options,
+          streamId: id,
+          writer: log,
+          frames,
+        })
       : log;
   const generation = new Generation({
     events,
@@ -148,18 +157,6 @@ async function attach(o: {
     headers: { "X-Stream-Id": id, ...o.headers },
     onClose: () => generation?.detached(),
   });
-}
-
-/**
- * False only when the store says the conversation is not this owner's (or does not exist). A store
- * that fails to answer lets the answer stream: saving it reports its own failure (`event: history`).
- */
-async function ownsOrUnknown(history: History, owner: string, id: string): Promise<boolean | undefined> {
-  try {
-    return await history.store.owns(owner, id);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A JSON error answered at once; the request's span (if tracing) ends with it. */

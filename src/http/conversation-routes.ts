@@ -4,12 +4,18 @@ import { readBody } from "./request.ts";
 import { ownerOf } from "../security/owners.ts";
 import type { History } from "../history/history.ts";
 import { BadCursor } from "../history/query.ts";
-import { exportConversation, parseImport } from "../history/transfer.ts";
+import { exportConversation, parseImport, parseSync } from "../history/transfer.ts";
+import type { Change } from "../history/changes.ts";
+import { RECORD_ID } from "../history/store.ts";
+import type { Heartbeat } from "../wire/heartbeat.ts";
+import { formatEvent } from "../wire/sse.ts";
+import { sseResponse } from "../wire/sse-response.ts";
 
 type WithId = Request & { params: { id: string } };
 
 export interface HistoryRouteDeps {
   config: Config;
+  heartbeat: Heartbeat;
   /** Absent when CHAT_HISTORY is off: every route then answers `history_disabled`. */
   history?: History | undefined;
 }
@@ -37,6 +43,12 @@ export function historyRoutes(deps: HistoryRouteDeps) {
         return errorResponse(historyUnavailable());
       }
     };
+
+  /** Tells the owner's other pages; `by` is the page that asked (X-Chat-Client), so it skips its own echo. */
+  const tell = (history: History, req: Request, owner: string, change: Change) => {
+    const by = req.headers.get("x-chat-client");
+    history.changes.publish(owner, { ...change, ...(by && RECORD_ID.test(by) && { by }) });
+  };
 
   return {
     /** GET /api/conversations?limit=50&cursor=…&q=words: newest first. */
@@ -71,6 +83,7 @@ export function historyRoutes(deps: HistoryRouteDeps) {
     /** POST /api/conversations: imports one of the page's JSON exports as a new conversation (201). */
     import: run(async (req, history, owner) => {
       const saved = await history.store.insert(owner, parseImport(await readJson(req, deps.config), deps.config.limits));
+      tell(history, req, owner, { id: saved.id, updatedAt: saved.updatedAt });
       return Response.json({ id: saved.id }, { status: 201, headers: { Location: `/api/conversations/${saved.id}` } });
     }),
 
@@ -81,13 +94,51 @@ export function historyRoutes(deps: HistoryRouteDeps) {
       if (title !== null && (typeof title !== "string" || title.length > 200))
         throw badRequest('Send {"title":"…"} (at most 200 characters, or null).');
       if (!(await history.store.rename(owner, req.params.id, title?.trim() || undefined))) throw conversationNotFound();
+      tell(history, req, owner, { id: req.params.id, updatedAt: Date.now() });
       return new Response(null, { status: 204 });
     }),
 
     /** DELETE /api/conversations/{id} (204). An answer still streaming into it goes on, unsaved. */
     remove: run<WithId>(async (req, history, owner) => {
       if (!(await history.store.remove(owner, req.params.id))) throw conversationNotFound();
+      tell(history, req, owner, { id: req.params.id, removed: true });
       return new Response(null, { status: 204 });
+    }),
+
+    /**
+     * PUT /api/conversations/{id}: the page's copy (store.ts ConversationSync), created when new (an
+     * upload): `{"updatedAt"}` back. Answers the server wrote stay its own.
+     */
+    put: run<WithId>(async (req, history, owner) => {
+      const { id } = req.params;
+      if (!RECORD_ID.test(id)) throw badRequest('A conversation id is 1 to 100 letters, digits, "_" or "-".');
+      const saved = await history.store.put(owner, parseSync(id, await readJson(req, deps.config), deps.config.limits));
+      tell(history, req, owner, { id, updatedAt: saved.updatedAt });
+      return Response.json(saved, { headers: NO_STORE });
+    }),
+
+    /**
+     * GET /api/conversations/changes: an event stream of the owner's changes, one `data: {"id","updatedAt"
+     * | "removed","streaming","by"}` each, with `: ping` while quiet: how the page's other devices keep up.
+     */
+    changes: run(async (req, history, owner) => {
+      const reader = new AbortController();
+      const queue: string[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = history.changes.subscribe(owner, (change) => {
+        // A page that stops reading cannot make the server hold its changes without end.
+        if (queue.length < 1000) queue.push(formatEvent({ data: JSON.stringify(change) }));
+        wake?.();
+      });
+      reader.signal.addEventListener("abort", () => (unsubscribe(), wake?.()), { once: true });
+      async function* frames() {
+        while (!reader.signal.aborted) {
+          if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          if (queue.length > 0) yield queue.splice(0).join("");
+        }
+      }
+      return sseResponse({ frames: frames(), heartbeat: deps.heartbeat, req, reader, onClose: unsubscribe });
     }),
   };
 }

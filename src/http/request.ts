@@ -2,6 +2,7 @@ import { type Limits, REASONING_EFFORTS, type ReasoningEffort, type RequestSetti
 import { badRequest, requestTimeout, tooLarge } from "../errors.ts";
 import type { ChatMessage, Role } from "../upstream/chat-message.ts";
 import { type ContentTally, validateContent } from "./content-parts.ts";
+import { RECORD_ID } from "../history/store.ts";
 
 
 export interface ChatRequest {
@@ -11,7 +12,12 @@ export interface ChatRequest {
   images: { count: number; bytes: number };
   /** With history on: the stored conversation this request continues (absent: a new one). */
   conversationId?: string;
+  /** With history on: the client's own id of each message (undefined where it sent none), so the saved tree is the page's. */
+  messageIds?: (string | undefined)[];
+  /** With history on: the id the client gave the answer's message. */
+  answerId?: string;
 }
+
 
 // One decoder for every request: without `stream: true`, decode() keeps no state between calls.
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -96,6 +102,7 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
   }
   const tally: ContentTally = { chars: 0, images: 0, imageBytes: 0 };
   const out: ChatMessage[] = new Array(messages.length);
+  let ids: (string | undefined)[] | undefined;
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
     if (typeof m !== "object" || m === null || Array.isArray(m)) {
@@ -107,16 +114,26 @@ export function validateChatRequest(body: unknown, limits: Limits): ChatRequest 
     }
     // Copy only the two known fields: nothing else from the client reaches the upstream.
     out[i] = { role: role as Role, content: validateContent(content, role as Role, `messages[${i}]`, limits, tally) };
+    const { id } = m as { id?: unknown };
+    if (id !== undefined) {
+      if (typeof id !== "string" || !RECORD_ID.test(id)) throw badRequest(`messages[${i}].id must be 1 to 100 letters, digits, "_" or "-".`);
+      (ids ??= new Array(messages.length))[i] = id;
+    }
   }
-  const { conversation_id } = body as { conversation_id?: unknown };
-  if (conversation_id !== undefined && (typeof conversation_id !== "string" || !/^[\w-]{1,100}$/.test(conversation_id))) {
+  const { conversation_id, answer_id } = body as { conversation_id?: unknown; answer_id?: unknown };
+  if (conversation_id !== undefined && (typeof conversation_id !== "string" || !RECORD_ID.test(conversation_id))) {
     throw badRequest('"conversation_id" must be the id of a conversation (GET /api/conversations).');
+  }
+  if (answer_id !== undefined && (typeof answer_id !== "string" || !RECORD_ID.test(answer_id))) {
+    throw badRequest('"answer_id" must be 1 to 100 letters, digits, "_" or "-".');
   }
   return {
     messages: out,
     options: validateOptions(body as Record<string, unknown>),
     images: { count: tally.images, bytes: tally.imageBytes },
     ...(conversation_id !== undefined && { conversationId: conversation_id }),
+    ...(ids && { messageIds: ids }),
+    ...(answer_id !== undefined && { answerId: answer_id }),
   };
 }
 

@@ -94,7 +94,7 @@ describe("answers saved on the server", () => {
 });
 
 describe("two owners, isolated", () => {
-  test("every endpoint given another owner's ids answers as if they did not exist, and changes nothing", async () => {
+  test("every endpoint given another owner's ids answers as if they did not exist, and changes nothing (the same id is another conversation)", async () => {
     const res = await alice().chat(ask(directive({ tokens: 200, delay: 20 })));
     const conversation = res.headers.get("x-conversation-id")!;
     const stream = res.headers.get("x-stream-id")!;
@@ -105,12 +105,14 @@ describe("two owners, isolated", () => {
     expect(await type(await bob().export(conversation))).toEqual([404, "conversation_not_found"]);
     expect(await type(await bob().rename(conversation, "bob's now"))).toEqual([404, "conversation_not_found"]);
     expect(await type(await bob().remove(conversation))).toEqual([404, "conversation_not_found"]);
-    expect(await type(await bob().chat({ ...ask("append to alice"), conversation_id: conversation }))).toEqual([404, "conversation_not_found"]);
+    const bobsOwn = await bob().chat({ ...ask(`append to alice ${directive({ tokens: 2 })}`), conversation_id: conversation });
+    expect(bobsOwn.headers.get("x-conversation-id")).toBe(conversation);
+    await bobsOwn.text();
     expect(await type(await bob().resume(stream))).toEqual([404, "stream_not_found"]);
     expect(await type(await bob().stop(stream))).toEqual([404, "stream_not_found"]);
-    const bobs = (await (await bob().list()).json()) as { items: { id: string }[] };
-    expect(bobs.items.map((i) => i.id)).not.toContain(conversation);
-    const search = (await (await bob().list(`?q=${encodeURIComponent("fake")}`)).json()) as { items: unknown[] };
+    const bobs = (await (await bob().list()).json()) as { items: { id: string; title: string }[] };
+    expect(bobs.items.filter((i) => i.id === conversation).map((i) => i.title)).toEqual([expect.stringMatching(/^append to alice/)]);
+    const search = (await (await bob().list(`?q=${encodeURIComponent("tokens=200")}`)).json()) as { items: unknown[] };
     expect(search.items).toEqual([]);
 
     // Alice's answer went on untouched, and she can re-attach to it and stop it.

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteHistoryStore } from "../../src/history/sqlite-store.ts";
@@ -60,6 +60,37 @@ describe("the SQLite file", () => {
     expect(answer.streamId).toBeUndefined();
     await a.close();
     await b.close();
+  });
+
+  test("a database written by the first release (ids shared by all owners) is brought up to date with everything in it", async () => {
+    const path = fresh();
+    mkdirSync(join(path, ".."), { recursive: true });
+    const db = new Database(path, { create: true });
+    for (const statement of SQLITE_MIGRATIONS[0]!) db.run(statement);
+    db.run("PRAGMA user_version = 1");
+    db.run("INSERT INTO conversations VALUES ('c1', 'alice', 'Kept', '{\"model\":\"m\"}', 'a1', 1, 2)");
+    db.run("INSERT INTO messages VALUES ('c1', 'q1', 0, NULL, 'user', 'Hi', '', NULL, '{}', NULL)");
+    db.run("INSERT INTO messages VALUES ('c1', 'a1', 1, 'q1', 'assistant', 'Hello', 'hmm', 'done', '{\"model\":\"m\"}', NULL)");
+    db.close();
+    const store = new SqliteHistoryStore({ path });
+    expect(await store.get("alice", "c1")).toEqual({
+      id: "c1",
+      title: "Kept",
+      createdAt: 1,
+      updatedAt: 2,
+      leaf: "a1",
+      settings: { model: "m" },
+      messages: [
+        { id: "q1", role: "user", content: "Hi" },
+        { id: "a1", parent: "q1", role: "assistant", content: "Hello", reasoning: "hmm", status: "done", model: "m" },
+      ],
+    });
+    expect(await store.get("bob", "c1")).toBeUndefined();
+    expect(await store.remove("alice", "c1")).toBe(true);
+    await store.close();
+    const after = new Database(path);
+    expect(after.query("SELECT COUNT(*) AS n FROM messages").get()).toEqual({ n: 0 });
+    after.close();
   });
 
   test("a database from a newer release is refused with a message saying so", async () => {

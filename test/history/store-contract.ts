@@ -118,7 +118,7 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
       expect(c.messages[5]!.parent).toBeUndefined();
     });
 
-    test("another owner can never read, rename, delete, list, continue or save into a conversation", async () => {
+    test("another owner can never read, rename, delete, list, continue or save into a conversation: the same id is theirs apart", async () => {
       const s = start();
       await store.startAnswer(s);
       const id = s.conversationId;
@@ -128,11 +128,16 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
       expect(await store.rename("bob", id, "mine now")).toBe(false);
       expect(await store.remove("bob", id)).toBe(false);
       expect((await store.list("bob", { limit: 50 })).items).toEqual([]);
-      expect(await store.startAnswer(start({ owner: "bob", conversationId: id }))).toBe(false);
       await store.saveAnswers([{ ...update(s, { content: "overwritten" }), owner: "bob" }]);
+      await store.put("bob", { id, createdAt: 1, updatedAt: 2, settings: {}, messages: [], removed: [s.answerId] });
+      // Bob naming the same id gets a conversation of his own; alice's is untouched.
+      const bobs = start({ owner: "bob", conversationId: id, messages: [{ role: "user", content: "Bob's question" }] });
+      expect(await store.startAnswer(bobs)).toBe(true);
+      expect((await store.get("bob", id))!.messages.map((m) => m.content)).toEqual(["Bob's question", ""]);
       const c = (await store.get("alice", id))!;
       expect(c.title).toBeUndefined();
       expect(c.messages.map((m) => m.content)).toEqual(["Why is the sky blue?", ""]);
+      expect(c.messages[1]!.id).toBe(s.answerId);
     });
 
     test("the list is newest first, paged without gaps or repeats, titled as the page titles it", async () => {

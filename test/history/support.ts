@@ -21,6 +21,13 @@ export function api(url: string, token: string | undefined) {
     rename: (id: string, title: string | null) =>
       fetch(`${url}/api/conversations/${id}`, { method: "PATCH", headers: headers(json), body: JSON.stringify({ title }) }),
     remove: (id: string) => fetch(`${url}/api/conversations/${id}`, { method: "DELETE", headers: headers() }),
+    put: (id: string, body: unknown, client?: string) =>
+      fetch(`${url}/api/conversations/${id}`, {
+        method: "PUT",
+        headers: headers({ ...json, ...(client && { "X-Chat-Client": client }) }),
+        body: JSON.stringify(body),
+      }),
+    changes: (init: RequestInit = {}) => fetch(`${url}/api/conversations/changes`, { headers: headers(), ...init }),
   };
 }
 

@@ -1,4 +1,6 @@
 import { type Subprocess } from "bun";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { captureOutput } from "./process-output.ts";
 
@@ -30,6 +32,10 @@ export async function startChat(
     BUN_CONFIG_MAX_HTTP_REQUESTS: "65535",
     // Test hooks time out at 5 s: a server stopped with answers still open must not wait 10.
     CHAT_SHUTDOWN_GRACE_MS: "2000",
+    // History is on by default, and changes what a disconnect does (the answer finishes unread): tests of
+    // the relay itself run without it, and those of history turn it on, each in a folder of its own.
+    CHAT_HISTORY: "off",
+    CHAT_DATA_DIR: mkdtempSync(join(tmpdir(), "chat-data-")),
     ...opts.env,
   };
   if (opts.withoutFetchCapEnv) delete env.BUN_CONFIG_MAX_HTTP_REQUESTS;
