@@ -14,6 +14,8 @@ export class AnswerRecord {
   #reasoning: string[] = [];
   #status: AnswerStatus = "streaming";
   #meta: Meta = {};
+  /** How many times text already read was moved (content found to be reasoning): a save then writes whole texts. */
+  #rewrites = 0;
 
   /** Keeps a burst of frames for the next save. */
   add(frames: string): void {
@@ -25,8 +27,11 @@ export class AnswerRecord {
     return this.#pending.length > 0;
   }
 
-  /** The answer as it stands: whole text so far, status and finish details. */
-  snapshot(): { content: string; reasoning: string; status: AnswerStatus; meta: Meta } {
+  /**
+   * The answer as it stands: whole text so far, status and finish details. Between two snapshots with
+   * the same `rewrites`, each text only grew at its end (what a save may append).
+   */
+  snapshot(): { content: string; reasoning: string; status: AnswerStatus; meta: Meta; rewrites: number } {
     for (const text of this.#pending) this.#read(text);
     this.#pending = [];
     // Joined once per save; kept joined so the next save joins two parts, not every token again.
@@ -34,7 +39,7 @@ export class AnswerRecord {
     const reasoning = this.#reasoning.join("");
     this.#content = content ? [content] : [];
     this.#reasoning = reasoning ? [reasoning] : [];
-    return { content, reasoning, status: this.#status, meta: this.#meta };
+    return { content, reasoning, status: this.#status, meta: this.#meta, rewrites: this.#rewrites };
   }
 
   #read(text: string): void {
@@ -58,6 +63,7 @@ export class AnswerRecord {
     if (event === undefined) this.#content.push(json.content as string);
     else if (event === "reasoning") {
       if (json.content_was_reasoning === true) {
+        if (this.#content.length > 0) this.#rewrites++;
         this.#reasoning.push(...this.#content);
         this.#content = [];
       }

@@ -12,7 +12,17 @@ export interface HistoryOptions {
   /** How often streaming answers are saved: what a kill -9 can lose at most, plus one write. */
   saveEveryMs?: number;
   log?: (line: string) => void;
+  /**
+   * One transaction's share of a save: at most `answers` answers and about `chars` characters of their
+   * texts (whole texts: SQLite rewrites an answer's row even to append). The event loop runs between two.
+   */
+  slice?: { answers?: number; chars?: number };
 }
+
+/** A save's slices: 50 answers or ~128 K characters each, a few milliseconds of SQLite (bench/history-pauses.ts). */
+const SLICE = { answers: 50, chars: 128 * 1024 };
+/** What a row costs beyond its texts, in characters, when cutting slices. */
+const ROW_CHARS = 512;
 
 interface Saving {
   start: AnswerStart;
@@ -22,14 +32,27 @@ interface Saving {
   ended: boolean;
   /** This answer's readers were told saving failed, and not yet that it works again. */
   toldFailing: boolean;
+  /**
+   * What the store holds of its texts (their lengths) and the record's `rewrites` then, so the next save
+   * appends only the rest; undefined when it must write whole texts (nothing saved yet, or a save failed since).
+   */
+  saved: { content: number; reasoning: number; rewrites: number } | undefined;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Conversations kept on the server. Answers are saved as they stream, all of them in one transaction
- * every `saveEveryMs` (500 ms) and at their end: a write per batch, not per token. A failing store
- * (locked, full, corrupt, gone) never touches the stream: the answer keeps everything in memory, its
- * readers get one `event: history` saying so, the log gets one line, and the next save tries again,
- * whole texts each time, so nothing is lost once the store is back.
+ * Conversations kept on the server. Answers are saved as they stream, every `saveEveryMs` (500 ms) and at
+ * their end: a write per tick, not per token. A tick's save is cut into slices of a few dozen answers,
+ * each its own transaction, with the event loop running between them: bun:sqlite is synchronous, and
+ * one transaction for hundreds of long answers stalled every stream of the process for 60–140 ms
+ * (bench/history-pauses.ts). Ended answers go first. Each slice appends only what its answers gained
+ * since their last save (AnswerUpdate.from).
+ *
+ * A failing store (locked, full, corrupt, gone) never touches the stream: the answer keeps everything in
+ * memory, its readers get one `event: history` saying so, the log gets one line, and the next save tries
+ * again with whole texts for every answer (whatever the store holds now), so nothing is lost once it is
+ * back. Slices saved before a failure stay saved; the failed one and the rest wait for the next save.
  */
 export class History {
   readonly store: HistoryStore;
@@ -39,14 +62,17 @@ export class History {
   readonly #saving = new Set<Saving>();
   readonly #dirty = new Set<Saving>();
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #slice: { answers: number; chars: number };
   #flushing: Promise<void> | undefined;
-  #again = false;
+  /** The save that runs after the one under way, for those who asked meanwhile. */
+  #next: Promise<void> | undefined;
   #soon = false;
   #failure: string | undefined;
 
   constructor(o: HistoryOptions) {
     this.store = o.store;
     this.#log = o.log ?? ((line) => console.error(line));
+    this.#slice = { ...SLICE, ...o.slice };
     this.#timer = setInterval(() => void this.save(), o.saveEveryMs ?? 500);
     this.#timer.unref();
   }
@@ -61,7 +87,7 @@ export class History {
    * now), and the returned writer records each burst of frames on its way to the log.
    */
   record(o: { start: AnswerStart; writer: StreamWriter; report: SaveReport }): StreamWriter {
-    const s: Saving = { start: o.start, record: new AnswerRecord(), report: o.report, started: false, ended: false, toldFailing: false };
+    const s: Saving = { start: o.start, record: new AnswerRecord(), report: o.report, started: false, ended: false, toldFailing: false, saved: undefined };
     this.#saving.add(s);
     // Saved with the next tick (or the answer's end, if sooner), not now: a write before the first
     // token would add to its latency (bench/README.md, history-cost).
@@ -88,19 +114,20 @@ export class History {
     };
   }
 
-  /** Saves every answer that changed; one save at a time (a call during one runs once more after it). */
+  /**
+   * Saves every answer that changed; one save at a time: a call during one runs once more after it, and
+   * resolves when that one has ended.
+   */
   save(): Promise<void> {
     if (this.#flushing) {
-      this.#again = true;
-      return this.#flushing;
+      return (this.#next ??= this.#flushing.then(() => {
+        this.#next = undefined;
+        return this.save();
+      }));
     }
     if (this.#dirty.size === 0) return Promise.resolve();
     this.#flushing = this.#saveDirty().finally(() => {
       this.#flushing = undefined;
-      if (this.#again) {
-        this.#again = false;
-        void this.save();
-      }
     });
     return this.#flushing;
   }
@@ -114,40 +141,69 @@ export class History {
   }
 
   async #saveDirty(): Promise<void> {
-    const batch = [...this.#dirty];
+    // Ends first: an answer that ended is saved in the first slice, not behind every other.
+    const queue = [...this.#dirty].sort((a, b) => Number(b.ended) - Number(a.ended));
     this.#dirty.clear();
-    let updates: AnswerUpdate[];
-    let refused: string[];
-    try {
-      const starts = batch.filter((s) => !s.started);
-      updates = batch.map((s) => {
-        const { content, reasoning, status, meta } = s.record.snapshot();
-        const { owner, conversationId, answerId } = s.start;
-        return { owner, conversationId, answerId, content, reasoning, status, meta, at: Date.now() };
-      });
-      // Starts and progress of every answer in one transaction: one write a tick, however many answers.
-      refused = await this.store.saveAnswers(
-        updates,
-        starts.map((s) => s.start),
-      );
-      for (const s of starts) s.started = true;
-      // Checked before the answer began: refused only if the conversation changed hands since (it cannot).
-      for (const s of batch) if (refused.includes(s.start.answerId)) this.#forget(s);
-    } catch (err) {
-      for (const s of batch) if (this.#saving.has(s)) this.#dirty.add(s);
-      return this.#failed(err, batch);
-    }
-    if (this.#failure !== undefined) {
-      this.#log("chat: history: saving works again; every answer kept meanwhile is saved");
-      this.#failure = undefined;
-    }
-    this.#tell(updates.filter((u) => !refused.includes(u.answerId)));
-    for (const s of batch) {
-      if (s.toldFailing) {
-        s.toldFailing = false;
-        if (!s.ended) s.report(true);
+    for (let i = 0; i < queue.length;) {
+      if (i > 0) {
+        await nextTurn();
+        // Answers that ended meanwhile go before the rest of this save.
+        const ends = [...this.#dirty].filter((s) => s.ended);
+        for (const s of ends) this.#dirty.delete(s);
+        queue.splice(i, 0, ...ends);
       }
-      if (s.ended) this.#forget(s);
+      const slice: Saving[] = [];
+      const updates: AnswerUpdate[] = [];
+      const marks: { rewrites: number; ended: boolean }[] = [];
+      let chars = 0;
+      while (i < queue.length && slice.length < this.#slice.answers && chars < this.#slice.chars) {
+        const s = queue[i++]!;
+        // Gone (saved ended, or refused) or saved since with nothing new (it was queued twice).
+        if (!this.#saving.has(s) || (s.started && s.saved !== undefined && !s.record.changed)) continue;
+        const { content, reasoning, status, meta, rewrites } = s.record.snapshot();
+        const { owner, conversationId, answerId } = s.start;
+        const was = s.saved;
+        const from =
+          was && was.rewrites === rewrites && was.content <= content.length && was.reasoning <= reasoning.length
+            ? { content: was.content, reasoning: was.reasoning }
+            : undefined;
+        slice.push(s);
+        updates.push({ owner, conversationId, answerId, content, reasoning, from, status, meta, at: Date.now() });
+        // Read when the texts were: an end coming during the write is saved by the next one.
+        marks.push({ rewrites, ended: s.ended });
+        chars += content.length + reasoning.length + ROW_CHARS;
+      }
+      if (slice.length === 0) continue;
+      let refused: string[];
+      try {
+        refused = await this.store.saveAnswers(
+          updates,
+          slice.filter((s) => !s.started).map((s) => s.start),
+        );
+      } catch (err) {
+        // Whatever the store holds now (rolled back, reopened, restored), the next save writes whole texts.
+        for (const s of this.#saving) s.saved = undefined;
+        const unsaved = [...slice, ...queue.slice(i)].filter((s) => this.#saving.has(s));
+        for (const s of unsaved) this.#dirty.add(s);
+        return this.#failed(err, unsaved);
+      }
+      if (this.#failure !== undefined) {
+        this.#log("chat: history: saving works again; every answer kept meanwhile is saved");
+        this.#failure = undefined;
+      }
+      this.#tell(updates.filter((u) => !refused.includes(u.answerId)));
+      slice.forEach((s, k) => {
+        // Checked before the answer began: refused only if the conversation changed hands since (it cannot).
+        if (refused.includes(s.start.answerId)) return this.#forget(s);
+        s.started = true;
+        const u = updates[k]!;
+        s.saved = { content: u.content.length, reasoning: u.reasoning.length, rewrites: marks[k]!.rewrites };
+        if (s.toldFailing) {
+          s.toldFailing = false;
+          if (!marks[k]!.ended) s.report(true);
+        }
+        if (marks[k]!.ended) this.#forget(s);
+      });
     }
   }
 

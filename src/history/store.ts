@@ -85,6 +85,13 @@ export interface AnswerUpdate {
   answerId: string;
   content: string;
   reasoning: string;
+  /**
+   * When set, the store already holds the first `from.content` characters (UTF-16 units, as JS counts)
+   * of `content` and the first `from.reasoning` of `reasoning`, committed by an earlier save: it may
+   * append only the rest (`content.slice(from.content)`). Writing the whole texts is right too. Set only
+   * while every save since the one that wrote them succeeded.
+   */
+  from?: { content: number; reasoning: number } | undefined;
   status: AnswerStatus;
   meta: Pick<MessageRecord, "reasoningMs" | "refusal" | "model" | "finishReason" | "usage" | "error">;
   at: number;
@@ -139,7 +146,8 @@ export interface HistoryStore {
   startAnswer(start: AnswerStart): Promise<boolean>;
   /**
    * Saves several answers' progress in one transaction, after the starts of those not yet saved (as
-   * `startAnswer` each). Returns the answer ids whose start was refused (see startAnswer).
+   * `startAnswer` each). Returns the answer ids whose start was refused (see startAnswer). History calls
+   * it with slices of a few dozen answers at most (history.ts), one call at a time.
    */
   saveAnswers(updates: readonly AnswerUpdate[], starts?: readonly AnswerStart[]): Promise<string[]>;
   close(): Promise<void>;
