@@ -1,4 +1,4 @@
-import { Show, createEffect, createResource, createSignal, on, onCleanup } from "solid-js";
+import { Show, createEffect, createResource, createSignal, lazy, on, onCleanup } from "solid-js";
 import { localToken } from "./chat/auth.ts";
 import { createConversationList } from "./chat/conversations.ts";
 import { idbStorage, localLegacy } from "./chat/idb-storage.ts";
@@ -16,6 +16,9 @@ import Sidebar from "./components/Sidebar.tsx";
 import Transfer from "./components/Transfer.tsx";
 import TokenPrompt from "./components/TokenPrompt.tsx";
 import styles from "./App.module.css";
+
+// Asked once per browser, so not in the first paint.
+const UploadOffer = lazy(() => import("./components/UploadOffer.tsx"));
 
 /** The page: header, the conversation (or a greeting), and the composer (or the access-token prompt). */
 export default function App() {
@@ -41,18 +44,20 @@ export default function App() {
     busy: (id) => chats.answering(id),
     onDropped: (_, names) => setDropped(names),
     // Changed in another tab (not one answering here: the list keeps ours) or deleted there: read again.
-    onRemote: (id) => {
-      chats.remove(id);
-      if (id !== activeId()) return;
-      if (list.get(id)) setCurrent(chats.open(id));
-      else openConversation(newest());
-    },
+    onRemote: (id) => changedElsewhere(id),
   });
+  /** Conversation `id` changed in another tab or on another device (or was deleted there): shown as it now is. */
+  const changedElsewhere = (id: string) => {
+    chats.remove(id);
+    if (id !== activeId()) return;
+    if (list.get(id)) setCurrent(chats.open(id));
+    else openConversation(newest());
+  };
   const [activeId, setActiveId] = createSignal<string>();
   // Until the saved conversations are read, an empty chat that keeps nothing.
   const [current, setCurrent] = createSignal<Chat>(createChat({ token }));
   const chats = createLiveChats((id) =>
-    createChat({ persistence: list.persistence(id), token, onUnauthorized: () => void refetch() }),
+    createChat({ conversationId: id, persistence: list.persistence(id), token, onUnauthorized: () => void refetch() }),
   );
   /** Shows conversation `id`. An answer still arriving in the one left goes on arriving there. */
   const openConversation = (id: string) => {
@@ -155,6 +160,31 @@ export default function App() {
     }),
   );
 
+  // With history on the server (the default), the server's copy is the truth and this browser's the cache:
+  // started once the server may be asked, in its own chunk (the first paint does not wait for it).
+  const [offer, setOffer] = createSignal<{ count: number; choose: (upload: boolean) => void }>();
+  let syncing = false;
+  let sync: { stop(): void } | undefined;
+  onCleanup(() => sync?.stop());
+  createEffect(
+    on(canAsk, (open) => {
+      if (!open || syncing || !status()?.history) return;
+      syncing = true;
+      void import("./chat/server-sync.ts").then(({ startServerSync }) =>
+        startServerSync({
+          list,
+          token,
+          busy: (id) => chats.answering(id),
+          onRemote: changedElsewhere,
+          onOffer: (count, choose) => setOffer({ count, choose }),
+        }).then((started) => (sync = started)),
+      ).catch(() => {
+        // The server could not be asked: this browser's copy goes on; the next load tries again.
+        syncing = false;
+      });
+    }),
+  );
+
   /** Tries a token on the server: kept when accepted, otherwise the server's reason is shown. */
   async function unlock(candidate: string): Promise<string | undefined> {
     const s = await fetchStatus({ token: candidate });
@@ -207,6 +237,17 @@ export default function App() {
       />
       <Show when={status() && !status()!.ready && !locked()}>
         <Notice problem={status()!.problem ?? "The server is not ready to chat."} onCheckAgain={() => void refetch()} />
+      </Show>
+      <Show when={offer()}>
+        {(o) => (
+          <UploadOffer
+            count={o().count}
+            onChoose={(upload) => {
+              setOffer(undefined);
+              o().choose(upload);
+            }}
+          />
+        )}
       </Show>
       <Show when={current().state.messages.length > 0} fallback={<EmptyState model={model()} ready={ready()} />}>
         <MessageList

@@ -87,6 +87,8 @@ function status(config: Config) {
     version: pkg.version,
     model: config.model,
     ready,
+    // The page keeps conversations on the server, or in the browser only.
+    history: config.history.enabled,
     ...(!ready && {
       problem: "No API key: set OPENAI_API_KEY (or OPENAI_BASE_URL for Ollama, vLLM or llama.cpp) and restart the server.",
     }),

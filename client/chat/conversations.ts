@@ -13,6 +13,20 @@ export interface Conversation {
   /** The last message on screen. */
   leaf?: string;
   settings: Settings;
+  /** With history on the server: the server's last change time this copy matches (set once it is there). */
+  syncedAt?: number;
+  /** Kept in this browser only: its owner declined to upload it to the server. */
+  localOnly?: boolean;
+}
+
+/**
+ * What the list tells the server's copy (client/chat/server-sync.ts, loaded once the server says it keeps
+ * history): a conversation changed (with the ids of messages removed from it), was renamed, or deleted.
+ */
+export interface ConversationMirror {
+  changed(id: string, removed: readonly string[]): void;
+  renamed(id: string, title: string | undefined): void;
+  removed(id: string): void;
 }
 
 /** Where conversations are kept (IndexedDB in the page, a Map in tests). */
@@ -32,7 +46,7 @@ export type ConversationList = ReturnType<typeof createConversationList>;
 
 let nextId = 0;
 // Not crypto.randomUUID: it exists only in secure contexts, and the chat may be served over plain http on a LAN.
-const newId = () => `c-${Date.now().toString(36)}-${(nextId++).toString(36)}`;
+const newId = () => `c-${Date.now().toString(36)}-${(nextId++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 /** What the sidebar shows for a conversation: its own title, else its first question (trimmed), else "New chat". */
 export function titleOf(c: Pick<Conversation, "title" | "messages" | "leaf">): string {
@@ -78,6 +92,7 @@ export function createConversationList(opts: {
 }) {
   const now = opts.now ?? Date.now;
   const [state, setState] = createStore<{ items: Conversation[] }>({ items: [] });
+  let mirror: ConversationMirror | undefined;
   /** Stores and announces `plain`, which nothing else may hold (the store's own objects are copied first). */
   const keep = (plain: Conversation) => {
     opts.channel?.postMessage({ put: plain } satisfies Change);
@@ -168,9 +183,36 @@ export function createConversationList(opts: {
       if (!c) return;
       setState("items", (x) => x.id === id, "title", title.trim() || undefined);
       void keep(copy(unwrap(find(id)!)));
+      mirror?.renamed(id, title.trim() || undefined);
     },
 
     remove(id: string): void {
+      drop(id);
+      opts.channel?.postMessage({ remove: id } satisfies Change);
+      void opts.storage.remove(id).catch(() => undefined);
+      mirror?.removed(id);
+    },
+
+    /** From here on, changes are also told to `m` (the server's copy). */
+    mirror(m: ConversationMirror): void {
+      mirror = m;
+    },
+
+    /** The server's copy of a conversation, in place of this one (or as a new one): kept, and told to the other tabs. */
+    fromServer(c: Conversation): void {
+      drop(c.id);
+      setState("items", (items) => [...items, c].sort(newestFirst));
+      void keep(copy(c));
+    },
+    /** Marks a conversation (synced up to a time, or kept here only) without it changing or moving. */
+    patch(id: string, fields: Pick<Conversation, "syncedAt" | "localOnly">): void {
+      if (!find(id)) return;
+      setState("items", (x) => x.id === id, fields);
+      // Not news for the other tabs (each syncs on its own): stored, not announced.
+      void opts.storage.put(copy(unwrap(find(id)!))).catch(() => undefined);
+    },
+    /** Gone from the server (deleted on another device): gone here too, in every tab. */
+    forget(id: string): void {
       drop(id);
       opts.channel?.postMessage({ remove: id } satisfies Change);
       void opts.storage.remove(id).catch(() => undefined);
@@ -192,14 +234,23 @@ export function createConversationList(opts: {
           // Switching versions is not news: only a changed message moves the conversation to the top.
           const changed = JSON.stringify(unwrap(c).messages) !== json;
           const fields = { settings: copy(unwrap(settings)), leaf, ...(changed && { updatedAt: now() }) };
+          const removed = changed ? gone(unwrap(c).messages, messages) : [];
           setState("items", (x) => x.id === id, { ...fields, messages: JSON.parse(json) as Message[] });
           if (changed) sort();
           const { messages: _, ...rest } = unwrap(c);
           void keep({ ...copy(rest), messages: JSON.parse(json) as Message[] });
+          mirror?.changed(id, removed);
         },
       };
     },
   };
+}
+
+/** Ids in `before` that `after` no longer has. */
+function gone(before: readonly Message[], after: readonly Message[]): string[] {
+  if (before.length === 0) return [];
+  const kept = new Set(after.map((m) => m.id));
+  return before.filter((m) => !kept.has(m.id)).map((m) => m.id);
 }
 
 /** The browser's storage is full (IndexedDB reports it as a QuotaExceededError DOMException). */

@@ -5,6 +5,8 @@ export interface ServerStatus {
   version: string;
   model: string;
   ready: boolean;
+  /** The server keeps conversations (CHAT_HISTORY): the page syncs with it. */
+  history?: boolean;
   /** Why chatting cannot work yet, in words an operator can act on. */
   problem?: string;
   /** The server wants an access token and this one (or none) was refused: `problem` says why. */

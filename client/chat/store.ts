@@ -3,6 +3,7 @@ import { type Settings, requestOptions, restoreSettings, withSystem } from "./se
 import {
   type ChatFailure,
   type ChatStreamEvent,
+  type AnswerIds,
   type RequestOptions,
   type Usage,
   type WireMessage,
@@ -47,6 +48,8 @@ export interface Message {
   lastEventId?: string;
   /** While the connection is being re-established after a drop. */
   reconnecting?: boolean;
+  /** The server said it cannot save this answer (its words); it streams on, kept in this browser. */
+  unsaved?: string;
 }
 
 export interface ChatState {
@@ -80,6 +83,7 @@ export interface Persistence {
 export type StreamFn = (opts: {
   messages: WireMessage[];
   options?: RequestOptions;
+  ids?: AnswerIds;
   signal: AbortSignal;
   token?: string;
 }) => AsyncIterable<ChatStreamEvent>;
@@ -91,6 +95,8 @@ export type ResumeFn = (opts: {
 }) => AsyncIterable<ChatStreamEvent>;
 
 export interface ChatOptions {
+  /** The conversation's id: the server saves its answers under it (with history on). */
+  conversationId?: string;
   stream?: StreamFn;
   /** Re-attaches to an answer by its id, after the last event already shown. */
   resume?: ResumeFn;
@@ -117,7 +123,8 @@ const RECONNECT_DELAYS_MS = [500, 1000, 2000];
 
 let nextId = 0;
 // Not crypto.randomUUID: it exists only in secure contexts, and the chat may be served over plain http on a LAN.
-const newId = () => `${Date.now().toString(36)}-${(nextId++).toString(36)}`;
+// The random tail keeps two devices adding to one conversation in the same millisecond apart.
+const newId = () => `${Date.now().toString(36)}-${(nextId++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** The conversation: send, stop, retry, edit, pick a version, clear, resume. Updates go by path, so a delta re-renders one text node. */
 export function createChat(opts: ChatOptions = {}) {
@@ -164,11 +171,18 @@ export function createChat(opts: ChatOptions = {}) {
 
   /** Streams an answer to the visible conversation into a new assistant message after it. */
   async function answer(): Promise<void> {
-    const history = withSystem(toWire(state.messages), state.settings);
+    const sent = state.messages.filter(wireable);
+    const history = withSystem(toWire(sent), state.settings);
     const options = requestOptions(state.settings);
     const index = state.all.length;
     add({ role: "assistant", content: "", status: "streaming" }, state.leaf);
-    await follow(index, (signal) => stream({ messages: history, options, signal, token: token() }));
+    const ids = opts.conversationId && {
+      conversation: opts.conversationId,
+      // withSystem may put the system message first: it has no id.
+      messages: [...Array<undefined>(history.length - sent.length), ...sent.map((m) => m.id)],
+      answer: state.all[index]!.id,
+    };
+    await follow(index, (signal) => stream({ messages: history, options, signal, token: token(), ...(ids && { ids }) }));
   }
 
   /**
@@ -275,6 +289,8 @@ export function createChat(opts: ChatOptions = {}) {
         if (e.eventId) setState("all", index, "lastEventId", e.eventId);
         // Stopped elsewhere (another tab, another client): the server ends the answer as "stopped".
         if (e.finishReason === "stopped") end("stopped");
+      } else if (e.type === "history") {
+        setState("all", index, "unsaved", e.saved ? undefined : (e.message ?? "This answer is not being saved on the server."));
       } else if (e.type === "done") {
         end("done");
         return undefined;
@@ -387,10 +403,11 @@ export function createChat(opts: ChatOptions = {}) {
  * files as content parts, any other as the seed's string.
  */
 export function toWire(messages: readonly Message[]): WireMessage[] {
-  return messages
-    .filter((m) => m.content.length > 0 || m.attachments?.length)
-    .map((m) => ({ role: m.role, content: m.role === "user" ? toContent(m.content, m.attachments) : m.content }));
+  return messages.filter(wireable).map((m) => ({ role: m.role, content: m.role === "user" ? toContent(m.content, m.attachments) : m.content }));
 }
+
+/** Whether a message is sent at all: failed answers (empty) are not. */
+const wireable = (m: Message) => m.content.length > 0 || !!m.attachments?.length;
 
 /** The path from the root down to `leaf`. Without a leaf (saved before branches) the messages are the path. */
 export function visiblePath<T extends { id: string; parent?: string }>(all: readonly T[], leaf?: string): T[] {

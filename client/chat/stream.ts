@@ -1,4 +1,3 @@
-import { createParser } from "eventsource-parser";
 import type { WirePart } from "./attachments.ts";
 import { bearer } from "./auth.ts";
 import { yieldToPage } from "./yield-to-page.ts";
@@ -50,7 +49,17 @@ export type ChatStreamEvent =
   | ReasoningEvent
   | FinishEvent
   | { type: "done" }
-  | { type: "error"; error: ChatFailure };
+  | { type: "error"; error: ChatFailure }
+  /** Whether the server is saving this answer (`event: history`): said when that changes. */
+  | { type: "history"; saved: boolean; message?: string };
+
+/** The ids the server saves the answer under (with history on): the conversation's, each message's, the answer's. */
+export interface AnswerIds {
+  conversation: string;
+  /** By index of the messages sent (undefined for the system message). */
+  messages: (string | undefined)[];
+  answer: string;
+}
 
 /**
  * The model's thinking (`event: reasoning`). `contentWasReasoning`: all the content of this answer so far
@@ -83,6 +92,13 @@ const FEED_CHARS = 8 * 1024;
 /** Work on the stream runs this long at most before the page gets a turn (a long task is 50 ms). */
 const YIELD_AFTER_MS = 4;
 
+let parserChunk: Promise<typeof import("eventsource-parser")> | undefined;
+/**
+ * The SSE parser, in a chunk of its own (1.8 KB gzipped off the first paint): asked for as a request
+ * starts, so it arrives while the server is still waiting for the model's first token.
+ */
+export const loadParser = () => (parserChunk ??= import("eventsource-parser"));
+
 /**
  * POSTs the conversation and yields the answer's events. Every server, network and protocol failure
  * becomes an `error` event; only the caller's own abort is thrown (as the fetch's AbortError).
@@ -91,15 +107,19 @@ export function streamChat(opts: {
   messages: WireMessage[];
   /** Per-conversation settings beside `messages`, only those that are set. */
   options?: RequestOptions;
+  /** Where the server keeps the answer (with history on; a server without it ignores them). */
+  ids?: AnswerIds;
   signal: AbortSignal;
   token?: string;
   fetch?: typeof fetch;
 }): AsyncGenerator<ChatStreamEvent> {
+  const { ids } = opts;
+  const messages = ids ? opts.messages.map((m, i) => (ids.messages[i] ? { ...m, id: ids.messages[i] } : m)) : opts.messages;
   return open("/api/chat", {
     init: {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...bearer(opts.token) },
-      body: JSON.stringify({ messages: opts.messages, ...opts.options }),
+      body: JSON.stringify({ messages, ...opts.options, ...(ids && { conversation_id: ids.conversation, answer_id: ids.answer }) }),
     },
     ...opts,
   });
@@ -140,6 +160,7 @@ async function* open(
   opts: { init: RequestInit; signal: AbortSignal; fetch?: typeof fetch },
 ): AsyncGenerator<ChatStreamEvent> {
   const { signal } = opts;
+  void loadParser().catch(() => {});
   let res: Response;
   try {
     res = await (opts.fetch ?? fetch)(url, { ...opts.init, signal });
@@ -163,9 +184,18 @@ export async function* readChatStream(res: Response, signal?: AbortSignal): Asyn
     yield { type: "error", error: protocolError(`the server answered ${res.headers.get("content-type") ?? "without a body"}`) };
     return;
   }
+  let createParser;
+  try {
+    ({ createParser } = await loadParser());
+  } catch {
+    // The page's own chunk did not load (the server restarted into a new build, or the network went).
+    parserChunk = undefined;
+    yield { type: "error", error: unreachable() };
+    return;
+  }
   const queue: ChatStreamEvent[] = [];
   let ended = false;
-  const parser = createParser({
+  const sse = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
     onEvent({ event, data, id }) {
       if (ended) return;
@@ -198,7 +228,7 @@ export async function* readChatStream(res: Response, signal?: AbortSignal): Asyn
       // One read of a fast stream can hold hundreds of KB (thousands of events): parsing it and updating
       // the store in one go is a long task, so it is fed in slices (eventsource-parser takes any split).
       for (let at = 0; at < text.length && !ended; at += FEED_CHARS) {
-        parser.feed(text.slice(at, at + FEED_CHARS));
+        sse.feed(text.slice(at, at + FEED_CHARS));
         yield* joinDeltas(queue.splice(0));
         // A backlog of network reads resolves as one microtask chain: give the page a turn now and then.
         if (performance.now() - lastYield > YIELD_AFTER_MS) {
@@ -242,6 +272,11 @@ function toEvent(event: string | undefined, data: string, eventId: string | unde
     const e: ReasoningEvent = { type: "reasoning", reasoning: body.reasoning };
     if (body.content_was_reasoning === true) e.contentWasReasoning = true;
     return withId(e, eventId);
+  }
+  if (event === "history") {
+    const body = parseJSON(data) as { saved?: unknown; message?: unknown } | undefined;
+    if (typeof body?.saved !== "boolean") return undefined;
+    return { type: "history", saved: body.saved, ...(typeof body.message === "string" && { message: body.message }) };
   }
   if (event !== undefined && event !== "message") return undefined; // events this client does not know yet
   if (data === "[DONE]") return { type: "done" };

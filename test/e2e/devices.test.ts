@@ -1,0 +1,88 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { SHOTS, hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
+import type { ChatServer } from "../support/chat-server.ts";
+import { directive, fakeText } from "../support/fake-openai.ts";
+import { dataDir } from "../history/support.ts";
+
+let chat: ChatServer;
+let browser: Browser;
+const TOKEN = "tok-alice-0123456789";
+
+describe.skipIf(!hasChromium)("conversations on the server, seen from two devices (compiled binary, CHAT_HISTORY on)", () => {
+  useBrowserSuite("chat-e2e-devices-", (s) => ({ chat, browser } = s), {
+    CHAT_HISTORY: "on",
+    CHAT_DATA_DIR: dataDir(),
+    CHAT_AUTH_TOKEN: `alice:${TOKEN},bob:tok-bob-0123456789`,
+  });
+
+  /** A device: a fresh browser profile (nothing in its IndexedDB) that has entered `token` before. */
+  const device = async (token = TOKEN) => {
+    // The page asks for the token first (as a new device does); it is given as that form keeps it, then the page loads again.
+    const opened = await openPage(browser, chat.url, { viewport: { width: 1000, height: 760 } }, (page) => page.waitForLoadState("domcontentloaded"));
+    await opened.page.evaluate((t) => localStorage.setItem("chat.token.v1", t), token);
+    await opened.page.reload();
+    // The first load was refused its API calls (no token yet), as a new device's is.
+    opened.problems.length = 0;
+    await opened.page.getByRole("textbox", { name: "Message" }).waitFor();
+    return opened;
+  };
+  const sidebar = (page: Page) => page.getByRole("complementary", { name: "Conversations" });
+  const lastAnswer = (page: Page) => page.locator('[data-role="assistant"]').last();
+
+  test("an answer asked on device A, closed mid-answer, is finished on the server and read whole on device B", async () => {
+    const a = await device();
+    const question = `Tell me a long story ${directive({ tokens: 80, delay: 25 })}`;
+    await a.page.getByRole("textbox", { name: "Message" }).fill(question);
+    await a.page.getByRole("textbox", { name: "Message" }).press("Enter");
+    await lastAnswer(a.page).locator("[data-text]").filter({ hasText: "tok" }).first().waitFor();
+    // The laptop lid closes: the page is gone with the answer still arriving (about 2 s of it left).
+    await a.context.close();
+
+    const b = await device();
+    const item = sidebar(b.page).getByRole("button", { name: question, exact: true });
+    await item.waitFor({ timeout: 10_000 });
+    await item.click();
+    await b.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 15_000 });
+    expect(await lastAnswer(b.page).locator("[data-text]").textContent()).toBe(fakeText({ tokens: 80 }));
+    await b.page.screenshot({ path: join(SHOTS, "devices-b-reads-a.png") });
+    expect(b.foreign).toEqual([]);
+    expect(b.problems).toEqual([]);
+    await b.context.close();
+  }, 45_000);
+
+  test("two devices open at once stay in step: a new conversation, its answer live, a rename and a delete show on the other", async () => {
+    const [a, b] = [await device(), await device()];
+    const question = `Live on both ${directive({ tokens: 60, delay: 30 })}`;
+    const sent = performance.now();
+    await a.page.getByRole("textbox", { name: "Message" }).fill(question);
+    await a.page.getByRole("textbox", { name: "Message" }).press("Enter");
+    const onB = sidebar(b.page).getByRole("button", { name: question, exact: true });
+    await onB.waitFor({ timeout: 5_000 });
+    const seenMs = performance.now() - sent;
+    await onB.click();
+    // B follows the answer as it arrives, not only once it is over.
+    await b.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 5_000 });
+    await b.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 15_000 });
+    expect(await lastAnswer(b.page).locator("[data-text]").textContent()).toBe(fakeText({ tokens: 60 }));
+    await a.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 15_000 });
+    console.log(`devices: a new conversation showed on the other device ${seenMs.toFixed(0)} ms after Enter`);
+
+    await sidebar(a.page).getByRole("button", { name: /^Rename “Live on both/ }).click();
+    const title = sidebar(a.page).getByRole("textbox", { name: "Conversation title" });
+    await title.fill("Shared story");
+    await title.press("Enter");
+    await sidebar(b.page).getByRole("button", { name: "Shared story", exact: true }).waitFor({ timeout: 5_000 });
+
+    a.page.once("dialog", (d) => void d.accept());
+    await sidebar(a.page).getByRole("button", { name: "Delete “Shared story”" }).click();
+    await sidebar(b.page).getByRole("button", { name: "Shared story", exact: true }).waitFor({ state: "detached", timeout: 5_000 });
+    await b.page.screenshot({ path: join(SHOTS, "devices-in-step.png") });
+    for (const d of [a, b]) {
+      expect(d.foreign).toEqual([]);
+      expect(d.problems).toEqual([]);
+      await d.context.close();
+    }
+  }, 60_000);
+});
