@@ -66,7 +66,7 @@ describe("configuration", () => {
     try {
       const proc = Bun.spawn([process.execPath, "src/main.ts"], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? "", PORT: String(taken.port), BUN_CONFIG_MAX_HTTP_REQUESTS: "100" },
+        env: { PATH: process.env.PATH ?? "", PORT: String(taken.port), BUN_CONFIG_MAX_HTTP_REQUESTS: "100", CHAT_HISTORY: "off" },
         stderr: "pipe",
       });
       expect(await proc.exited).toBe(1);

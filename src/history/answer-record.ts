@@ -14,6 +14,8 @@ export class AnswerRecord {
   #reasoning: string[] = [];
   #status: AnswerStatus = "streaming";
   #meta: Meta = {};
+  /** The id of the last frame read: a page re-attaching after it gets exactly what follows the saved text. */
+  #lastId: string | undefined;
   /** How many times text already read was moved (content found to be reasoning): a save then writes whole texts. */
   #rewrites = 0;
 
@@ -39,7 +41,8 @@ export class AnswerRecord {
     const reasoning = this.#reasoning.join("");
     this.#content = content ? [content] : [];
     this.#reasoning = reasoning ? [reasoning] : [];
-    return { content, reasoning, status: this.#status, meta: this.#meta, rewrites: this.#rewrites };
+    const meta = this.#status === "streaming" && this.#lastId !== undefined ? { ...this.#meta, lastEventId: this.#lastId } : this.#meta;
+    return { content, reasoning, status: this.#status, meta, rewrites: this.#rewrites };
   }
 
   #read(text: string): void {
@@ -57,6 +60,7 @@ export class AnswerRecord {
     for (const line of frame.split("\n")) {
       if (line.startsWith("event: ")) event = line.slice(7);
       else if (line.startsWith("data: ")) data = line.slice(6);
+      else if (line.startsWith("id: ")) this.#lastId = line.slice(4);
     }
     if (data === undefined || data === "[DONE]") return;
     const json = JSON.parse(data) as Record<string, unknown>;

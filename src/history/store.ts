@@ -21,6 +21,8 @@ export interface MessageRecord {
   error?: { message: string; type: string; status: number } | undefined;
   /** While the answer streams: the id to re-attach to (`GET /api/chat/{id}/stream`). */
   streamId?: string | undefined;
+  /** While the answer streams: the SSE id its saved text ends with (re-attach with it as Last-Event-ID). */
+  lastEventId?: string | undefined;
   /** User messages: the page's files (client/chat/attachments.ts `Attachment`), kept as the page sent them. */
   attachments?: unknown[] | undefined;
 }
@@ -93,7 +95,7 @@ export interface AnswerUpdate {
    */
   from?: { content: number; reasoning: number } | undefined;
   status: AnswerStatus;
-  meta: Pick<MessageRecord, "reasoningMs" | "refusal" | "model" | "finishReason" | "usage" | "error">;
+  meta: Pick<MessageRecord, "reasoningMs" | "refusal" | "model" | "finishReason" | "usage" | "error" | "lastEventId">;
   at: number;
 }
 

@@ -98,6 +98,20 @@ describe("the page's ids and copies (PUT /api/conversations/{id})", () => {
     expect(answerOf(c).content).toBe(fakeText({ tokens: 4 }));
   });
 
+  test("an answer still streaming is saved with the event id its text ends at: re-attaching after it gives exactly the rest", async () => {
+    const b = { tokens: 80, delay: 20 };
+    const res = await alice().chat({ messages: [{ role: "user", content: directive(b) }] });
+    const conversation = res.headers.get("x-conversation-id")!;
+    const c = await waitForConversation(alice(), conversation, (c) => answerOf(c)?.status === "streaming" && answerOf(c).content.length > 0);
+    const saved = answerOf(c) as ReturnType<typeof answerOf> & { lastEventId?: string };
+    expect(saved.lastEventId).toMatch(/^\d+$/);
+    const rest = await readSse(
+      await fetch(`${chat.url}/api/chat/${saved.streamId}/stream`, { headers: { Authorization: "Bearer tok-alice-0123", "Last-Event-ID": saved.lastEventId! } }),
+    );
+    expect(saved.content + rest.text).toBe(fakeText(b));
+    await res.body?.cancel();
+  }, 15_000);
+
   test("a conversation only this browser had is uploaded whole: title, times, settings, leaf, files", async () => {
     const copy = pageCopy();
     const res = await alice().put(copy.id, copy);

@@ -136,7 +136,7 @@ test("the per-minute request budget is shared by all instances through Redis", a
 test("a REDIS_URL that cannot be reached stops the server at start with one clear line", async () => {
   const proc = Bun.spawn([process.execPath, "src/main.ts"], {
     cwd: `${import.meta.dir}/../..`,
-    env: { PATH: process.env.PATH ?? "", PORT: "0", REDIS_URL: "redis://127.0.0.1:9", BUN_CONFIG_MAX_HTTP_REQUESTS: "100" },
+    env: { PATH: process.env.PATH ?? "", PORT: "0", REDIS_URL: "redis://127.0.0.1:9", BUN_CONFIG_MAX_HTTP_REQUESTS: "100", CHAT_HISTORY: "off" },
     stderr: "pipe",
   });
   expect(await proc.exited).toBe(1);
