@@ -218,22 +218,28 @@ export class PostgresHistoryStore implements HistoryStore {
         }
         if (updates.length === 0) return refused;
         // Every answer in one statement (and every conversation's time in another), however many there are.
+        // With `from`, only what the answer gained since its last save is sent, and appended.
         const rows = JSON.stringify(
           updates.map((u) => ({
             owner: u.owner,
             conversation_id: u.conversationId,
             id: u.answerId,
-            content: clean(u.content),
-            reasoning: clean(u.reasoning),
+            append: u.from !== undefined,
+            content: clean(u.from ? u.content.slice(u.from.content) : u.content),
+            reasoning: clean(u.from ? u.reasoning.slice(u.from.reasoning) : u.reasoning),
             status: u.status,
             meta: JSON.stringify(u.meta),
             at: u.at,
           })),
         );
         await tx`
-          UPDATE messages m SET content = u.content, reasoning = u.reasoning, status = u.status, meta = u.meta,
+          UPDATE messages m SET
+            content = CASE WHEN u.append THEN m.content || u.content ELSE u.content END,
+            reasoning = CASE WHEN u.append THEN m.reasoning || u.reasoning ELSE u.reasoning END,
+            status = u.status, meta = u.meta,
             stream_id = CASE WHEN u.status = 'streaming' THEN m.stream_id END, instance = ${this.instance}
-          FROM json_to_recordset(${rows}::text::json) AS u(owner text, conversation_id text, id text, content text, reasoning text, status text, meta text)
+          FROM json_to_recordset(${rows}::text::json)
+            AS u(owner text, conversation_id text, id text, append boolean, content text, reasoning text, status text, meta text)
           WHERE m.owner = u.owner AND m.conversation_id = u.conversation_id AND m.id = u.id`;
         await tx`
           UPDATE conversations c SET updated_at = u.at

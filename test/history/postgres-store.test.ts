@@ -90,20 +90,25 @@ if (!hasPostgres) {
 
     test("an answer left streaming by a crashed process is marked lost once its lease runs out; a live instance's answers are never touched", async () => {
       const url = await pg.createDatabase();
-      const lease = { leaseMs: 600, heartbeatMs: 100 };
+      const lease = { leaseMs: 1500, heartbeatMs: 100 };
       // The crashed one: never closed, its heartbeat stopped (as after kill -9).
-      const crashed = new PostgresHistoryStore({ url, heartbeatMs: 60_000, leaseMs: 600 });
+      const crashed = new PostgresHistoryStore({ url, heartbeatMs: 600_000, leaseMs: 1500 });
+      stores.push(crashed);
       const dead = start();
       await crashed.startAnswer(dead);
       await crashed.saveAnswers([update(dead)]);
       const live = await open({ url, ...lease });
       const alive = start();
       await live.startAnswer(alive);
-      // A second instance starting now must not kill either at once: the crashed one was heard from < 600 ms ago.
+      // It died just now: its last heartbeat is fresh. Another instance starting must not take its answer for lost yet.
+      const sql = new SQL({ url, max: 1 });
+      await sql`UPDATE history_instances SET seen_at = now() WHERE id = ${crashed.instance}`;
       const other = await open({ url, ...lease });
       await other.open();
       expect((await other.get("local", dead.conversationId))!.messages[1]).toMatchObject({ status: "streaming", streamId: dead.streamId });
-      await Bun.sleep(1000);
+      // Once the lease has run out, the next sweep (any instance's) marks it.
+      const until = performance.now() + 10_000;
+      while ((await other.get("local", dead.conversationId))!.messages[1]!.status === "streaming" && performance.now() < until) await Bun.sleep(100);
       const lost = (await other.get("local", dead.conversationId))!.messages[1]!;
       expect(lost).toMatchObject({ content: "half", status: "error", error: { type: "generation_lost", status: 502 } });
       expect(lost.streamId).toBeUndefined();
@@ -111,11 +116,9 @@ if (!hasPostgres) {
       expect((await other.get("local", alive.conversationId))!.messages[1]).toMatchObject({ status: "streaming", streamId: alive.streamId });
       await live.saveAnswers([update(alive, { content: "whole", status: "done", meta: { finishReason: "stop" } })]);
       expect((await other.get("local", alive.conversationId))!.messages[1]).toMatchObject({ content: "whole", status: "done", finishReason: "stop" });
-      const sql = new SQL({ url, max: 1 });
       const [row] = await sql`SELECT meta FROM messages WHERE id = ${dead.answerId}`;
       expect(JSON.parse(row.meta)).toEqual({ error: { message: expect.any(String), type: "generation_lost", status: 502 } });
       await sql.close();
-      await crashed.close();
     }, 20_000);
 
     test("closing marks the instance's own unfinished answers lost at once and leaves", async () => {
@@ -131,6 +134,21 @@ if (!hasPostgres) {
       const sql = new SQL({ url, max: 1 });
       expect((await sql`SELECT id FROM history_instances`).map((r: { id: string }) => r.id)).toEqual([b.instance]);
       await sql.close();
+    }, 20_000);
+
+    test("a save with `from` appends only what the answer gained; without it, whole texts replace what was there", async () => {
+      const store = await open();
+      const s = start();
+      await store.startAnswer(s);
+      await store.saveAnswers([update(s, { content: "Ray", reasoning: "Th" })]);
+      await store.saveAnswers([update(s, { content: "Rayleigh", reasoning: "Think", from: { content: 3, reasoning: 2 } })]);
+      expect((await store.get("local", s.conversationId))!.messages[1]).toMatchObject({ content: "Rayleigh", reasoning: "Think" });
+      await store.saveAnswers([update(s, { content: "Rayleigh\0 done", reasoning: "Think", status: "done", from: { content: 8, reasoning: 5 } })]);
+      expect((await store.get("local", s.conversationId))!.messages[1]).toMatchObject({ content: "Rayleigh\uFFFD done", status: "done" });
+      await store.saveAnswers([update(s, { content: "Whole", reasoning: "", status: "done" })]);
+      const answer = (await store.get("local", s.conversationId))!.messages[1]!;
+      expect(answer.content).toBe("Whole");
+      expect(answer.reasoning).toBeUndefined();
     }, 20_000);
 
     test("a NUL in an answer is saved as U+FFFD instead of failing every save", async () => {
