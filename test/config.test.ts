@@ -17,13 +17,6 @@ describe("parseArgs", () => {
     expect(c.temperature).toBeUndefined();
   });
 
-  test("conversations are kept on the server by default, in the XDG data dir; CHAT_HISTORY=off keeps them in the browser only", () => {
-    expect(run([], { HOME: "/home/ada" }).history).toMatchObject({ enabled: true, dataDir: "/home/ada/.local/share/bun-chat" });
-    expect(run([], { XDG_DATA_HOME: "/data/x" }).history).toMatchObject({ enabled: true, dataDir: "/data/x/bun-chat" });
-    expect(run([], { CHAT_HISTORY: "off" }).history.enabled).toBe(false);
-    expect(run(["--history", "off"]).history.enabled).toBe(false);
-  });
-
   test("environment variables configure the server", () => {
     const c = run([], { PORT: "8080", HOST: "0.0.0.0", OPENAI_API_KEY: " sk-x ", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1", OPENAI_MODEL: "llama3", CHAT_TEMPERATURE: "0.2", CHAT_MAX_TOKENS: "500", CHAT_AUTH_TOKEN: "t0ken" });
     expect(c).toMatchObject({ port: 8080, host: "0.0.0.0", apiKey: "sk-x", baseURL: "http://127.0.0.1:11434/v1", model: "llama3", temperature: 0.2, maxTokens: 500 });

@@ -57,9 +57,10 @@ describe("config", () => {
     }
   });
 
-  test("history is off by default; its data dir is the XDG data dir", () => {
-    expect(config({}).history.enabled).toBe(false);
-    expect(config({ CHAT_HISTORY: "on", XDG_DATA_HOME: "/x/data" }).history).toEqual({ enabled: true, dataDir: "/x/data/bun-chat" });
+  test("history is on by default (off: in the browser only); its data dir is the XDG data dir", () => {
+    expect(config({}).history.enabled).toBe(true);
+    expect(config({ CHAT_HISTORY: "off" }).history.enabled).toBe(false);
+    expect(config({ XDG_DATA_HOME: "/x/data" }).history).toMatchObject({ enabled: true, dataDir: "/x/data/bun-chat" });
     expect(config({ HOME: "/home/u" }).history.dataDir).toBe("/home/u/.local/share/bun-chat");
     expect(config({ CHAT_DATA_DIR: "/srv/chat" }).history.dataDir).toBe("/srv/chat");
     expect(() => config({ CHAT_HISTORY: "maybe" })).toThrow('CHAT_HISTORY="maybe" is not on or off');
