@@ -30,6 +30,8 @@ export interface ServerSyncOptions {
   fetch?: typeof fetch;
   /** Waits before reconnecting the change feed, growing to the last. */
   retryMs?: readonly number[];
+  /** Whether this browser was already asked about uploading (localStorage by default). */
+  asked?: { get(): boolean; set(): void };
 }
 
 const OFFERED = "chat.history-upload.v1";
@@ -52,6 +54,7 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   const headers = (json = false) => ({ ...bearer(o.token()), "X-Chat-Client": client, ...(json && { "Content-Type": "application/json" }) });
   const call = (path: string, init: RequestInit = {}) => doFetch(path, { ...init, headers: { ...headers(init.body !== undefined), ...init.headers } });
 
+  const asked = o.asked ?? { get: remembered, set: remember };
   const first = await listAll(call);
   if (first === "disabled") return undefined;
   const stopped = new AbortController();
@@ -122,13 +125,13 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
         o.onRemote(c.id);
       } else if (c.messages.length > 0) onlyHere.push(c);
     }
-    if (onlyHere.length === 0) return remember();
-    if (!offer || remembered()) {
+    if (onlyHere.length === 0) return asked.set();
+    if (!offer || asked.get()) {
       for (const c of onlyHere) push(c.id);
       return;
     }
     o.onOffer(onlyHere.length, (upload) => {
-      remember();
+      asked.set();
       for (const c of onlyHere) {
         if (upload) push(c.id);
         else o.list.patch(c.id, { localOnly: true });
@@ -165,13 +168,13 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
     reconnected: () => void resync(),
   });
   const visible = () => document.visibilityState === "visible" && void resync();
-  document.addEventListener("visibilitychange", visible);
+  globalThis.document?.addEventListener("visibilitychange", visible);
   const timer = setInterval(() => void resync(), RESYNC_MS);
   return {
     stop() {
       stopped.abort();
       clearInterval(timer);
-      document.removeEventListener("visibilitychange", visible);
+      globalThis.document?.removeEventListener("visibilitychange", visible);
     },
   };
 }

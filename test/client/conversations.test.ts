@@ -7,17 +7,7 @@ import {
   titleOf,
 } from "../../client/chat/conversations.ts";
 import { createChat } from "../../client/chat/store.ts";
-
-/** Storage in a Map, as IndexedDB would keep it (copies, not the objects handed in). */
-function memoryStorage(initial: Conversation[] = []) {
-  const map = new Map(initial.map((c) => [c.id, structuredClone(c)]));
-  const storage: ConversationStorage = {
-    all: async () => [...map.values()].map((c) => structuredClone(c)),
-    put: async (c) => void map.set(c.id, structuredClone(c)),
-    remove: async (id) => void map.delete(id),
-  };
-  return { storage, map };
-}
+import { memoryStorage } from "./memory-persistence.ts";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
