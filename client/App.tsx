@@ -243,8 +243,10 @@ export default function App() {
           <UploadOffer
             count={o().count}
             onChoose={(upload) => {
+              // Read before the banner goes: its accessor is stale once `offer` is cleared.
+              const { choose } = o();
               setOffer(undefined);
-              o().choose(upload);
+              choose(upload);
             }}
           />
         )}

@@ -13,7 +13,8 @@ export default function UploadOffer(props: { count: number; onChoose: (upload: b
         <div class={styles.body}>
           <p class={styles.title}>This server now keeps your conversations</p>
           <p class={styles.problem}>
-            {some()} in this browser {props.count === 1 ? "is" : "are"} not on it yet. Upload them to see them on your other devices?
+            {some()} in this browser {props.count === 1 ? "is not on it yet. Upload it" : "are not on it yet. Upload them"} to see{" "}
+            {props.count === 1 ? "it" : "them"} on your other devices?
           </p>
         </div>
         <button type="button" class={styles.again} onClick={() => props.onChoose(false)}>

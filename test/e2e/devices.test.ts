@@ -2,16 +2,18 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { SHOTS, hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
-import type { ChatServer } from "../support/chat-server.ts";
+import { type ChatServer, startChat } from "../support/chat-server.ts";
 import { directive, fakeText } from "../support/fake-openai.ts";
 import { dataDir } from "../history/support.ts";
 
 let chat: ChatServer;
 let browser: Browser;
+let suiteDir: string;
+let fakeURL: string;
 const TOKEN = "tok-alice-0123456789";
 
 describe.skipIf(!hasChromium)("conversations on the server, seen from two devices (compiled binary, CHAT_HISTORY on)", () => {
-  useBrowserSuite("chat-e2e-devices-", (s) => ({ chat, browser } = s), {
+  useBrowserSuite("chat-e2e-devices-", (s) => ({ chat, browser, dir: suiteDir, fake: { baseURL: fakeURL } } = s), {
     CHAT_HISTORY: "on",
     CHAT_DATA_DIR: dataDir(),
     CHAT_AUTH_TOKEN: `alice:${TOKEN},bob:tok-bob-0123456789`,
@@ -85,4 +87,50 @@ describe.skipIf(!hasChromium)("conversations on the server, seen from two device
       await d.context.close();
     }
   }, 60_000);
+
+  test("upgrading to a server that keeps history: the conversations this browser had are offered once, and uploaded", async () => {
+    // The same address (so the same browser storage), first served without history, then with it.
+    const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+    const port = String(probe.port);
+    probe.stop(true);
+    const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fakeURL, OPENAI_MODEL: "gpt-fake", PORT: port };
+    const binary = join(suiteDir, "chat");
+    const before = await startChat({ binary, env: { ...env, CHAT_HISTORY: "off" } });
+    const { context, page, foreign, problems } = await openPage(browser, before.url, { viewport: { width: 1000, height: 760 } });
+    const question = `Kept in this browser ${directive({ tokens: 3 })}`;
+    await page.getByRole("textbox", { name: "Message" }).fill(question);
+    await page.getByRole("textbox", { name: "Message" }).press("Enter");
+    await page.locator('[data-role="assistant"][data-status="done"]').waitFor();
+    await before.stop();
+
+    const after = await startChat({ binary, env: { ...env, CHAT_HISTORY: "on", CHAT_DATA_DIR: dataDir() } });
+    try {
+      await page.reload();
+      const offer = page.getByRole("region", { name: "Conversations in this browser" });
+      await offer.waitFor({ timeout: 5_000 });
+      expect(await offer.textContent()).toContain("1 conversation in this browser is not on it yet");
+      await page.screenshot({ path: join(SHOTS, "devices-upload-offer.png") });
+      await offer.getByRole("button", { name: "Upload" }).click();
+      await offer.waitFor({ state: "detached" });
+      // On the server now, as this browser has it.
+      const until = performance.now() + 5_000;
+      let listed: { items: { title: string }[] } = { items: [] };
+      while (listed.items.length === 0 && performance.now() < until) {
+        listed = (await (await fetch(`${after.url}/api/conversations`)).json()) as typeof listed;
+        if (listed.items.length === 0) await Bun.sleep(50);
+      }
+      expect(listed.items.map((i) => i.title)).toEqual([question]);
+      // Asked once: a reload does not ask again.
+      await page.reload();
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      await Bun.sleep(500);
+      expect(await page.getByRole("region", { name: "Conversations in this browser" }).count()).toBe(0);
+      expect(foreign).toEqual([]);
+      // While the server restarted, the browser's check for a new service worker could not reach it.
+      expect(problems.filter((p) => p !== "An unknown error occurred when fetching the script.")).toEqual([]);
+    } finally {
+      await context.close();
+      await after.stop();
+    }
+  }, 45_000);
 });
