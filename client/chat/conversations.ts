@@ -25,7 +25,7 @@ export interface Conversation {
  */
 export interface ConversationMirror {
   changed(id: string, removed: readonly string[]): void;
-  renamed(id: string, title: string | undefined): void;
+  renamed(id: string): void;
   removed(id: string): void;
 }
 
@@ -183,7 +183,7 @@ export function createConversationList(opts: {
       if (!c) return;
       setState("items", (x) => x.id === id, "title", title.trim() || undefined);
       void keep(copy(unwrap(find(id)!)));
-      mirror?.renamed(id, title.trim() || undefined);
+      mirror?.renamed(id);
     },
 
     remove(id: string): void {

@@ -60,6 +60,17 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   const stopped = new AbortController();
   const pending = new Map<string, Set<string>>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** How many changes each conversation had here: a fetch that started before one is stale. */
+  const edits = new Map<string, number>();
+  const edited = (id: string) => edits.set(id, (edits.get(id) ?? 0) + 1);
+  /** Renamed before the server had them: the title follows their first PUT (which names only new ones). */
+  const retitle = new Set<string>();
+  /** PATCHes the title as the list has it; false when the server does not have the conversation. */
+  const retitleNow = async (id: string) => {
+    const body = JSON.stringify({ title: o.list.get(id)?.title ?? null });
+    const res = await call(`/api/conversations/${encodeURIComponent(id)}`, { method: "PATCH", body }).catch(() => undefined);
+    return res?.status !== 404;
+  };
 
   /** Sends conversation `id` as this page has it (after PUSH_AFTER_MS, so typing a rename is one call). */
   const push = (id: string, removed: readonly string[] = []) => {
@@ -83,6 +94,7 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
       if (!res.ok) return;
       const { updatedAt } = (await res.json()) as { updatedAt: number };
       for (const r of removed) pending.get(id)?.delete(r);
+      if (retitle.delete(id)) await retitleNow(id);
       o.list.patch(id, { syncedAt: updatedAt });
     } catch {
       // Offline: the next comparison with the server's list sends it again.
@@ -92,7 +104,10 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   /** Reads conversation `id` from the server into the list (gone there: gone here). */
   const pull = async (id: string) => {
     if (o.busy(id)) return;
+    const edit = edits.get(id);
     const res = await call(`/api/conversations/${encodeURIComponent(id)}`);
+    // Changed here meanwhile (a rename, a version picked): this page's copy is newer, and on its way.
+    if (edits.get(id) !== edit || timers.has(id)) return;
     if (res.status === 404) {
       if (o.list.get(id)) {
         o.list.forget(id);
@@ -145,12 +160,26 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   };
 
   o.list.mirror({
-    changed: (id, removed) => push(id, removed),
-    renamed: (id, title) => {
-      if (o.list.get(id)?.syncedAt === undefined) return push(id);
-      void call(`/api/conversations/${encodeURIComponent(id)}`, { method: "PATCH", body: JSON.stringify({ title: title ?? null }) }).catch(() => {});
+    changed: (id, removed) => {
+      edited(id);
+      push(id, removed);
     },
-    removed: (id) => void call(`/api/conversations/${encodeURIComponent(id)}`, { method: "DELETE" }).catch(() => {}),
+    renamed: (id) => {
+      edited(id);
+      const c = o.list.get(id);
+      if (!c || c.localOnly) return;
+      // Not on the server before its first message: named once it is there.
+      if (c.syncedAt === undefined && c.messages.length === 0) return void retitle.add(id);
+      void retitleNow(id).then((found) => {
+        if (found) return;
+        retitle.add(id);
+        push(id);
+      });
+    },
+    removed: (id) => {
+      edited(id);
+      void call(`/api/conversations/${encodeURIComponent(id)}`, { method: "DELETE" }).catch(() => {});
+    },
   });
 
   await compare(first, true);

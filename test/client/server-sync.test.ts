@@ -137,6 +137,24 @@ describe("the page's copy of the server's history (client/chat/server-sync.ts)",
     p.sync?.stop();
   });
 
+  test("a conversation renamed before its first message is named on the server once it is there; a later rename is a PATCH", async () => {
+    const p = await page(chat, [], { asked: true });
+    const c = p.list.create();
+    p.list.rename(c.id, "Trip plans");
+    await Bun.sleep(50);
+    expect(p.calls.filter((x) => x.includes(c.id))).toEqual([]);
+    const q = local().messages[0]!;
+    p.list.persistence(c.id).save({ messages: [q], settings: {}, leaf: q.id });
+    await until(() => p.list.get(c.id)?.syncedAt !== undefined);
+    expect(((await (await server().get(c.id)).json()) as Conversation).title).toBe("Trip plans");
+    p.list.rename(c.id, "Trip plans (June)");
+    await until(() => p.calls.includes(`PATCH /api/conversations/${c.id}`));
+    await until(() => p.calls.filter((x) => x === `PATCH /api/conversations/${c.id}`).length === 2);
+    await Bun.sleep(100);
+    expect(((await (await server().get(c.id)).json()) as Conversation).title).toBe("Trip plans (June)");
+    p.sync?.stop();
+  });
+
   test("a conversation deleted while this page was closed is dropped when it opens", async () => {
     const gone = local();
     await server().put(gone.id, gone);
