@@ -17,6 +17,12 @@ export interface HistoryOptions {
    * texts (whole texts: SQLite rewrites an answer's row even to append). The event loop runs between two.
    */
   slice?: { answers?: number; chars?: number };
+  /**
+   * How many characters of finished answers are kept in memory while the store fails (64 Mi: about
+   * 128 MB): past it the oldest are let go, logged, so a store down for hours cannot take the process's
+   * memory with it. Answers still streaming are bounded by the resume limits, and always kept.
+   */
+  maxUnsavedChars?: number;
 }
 
 /** A save's slices: 50 answers or ~128 K characters each, a few milliseconds of SQLite (bench/history-pauses.ts). */
@@ -32,6 +38,8 @@ interface Saving {
   ended: boolean;
   /** This answer's readers were told saving failed, and not yet that it works again. */
   toldFailing: boolean;
+  /** Characters of frames recorded (an upper bound of its texts): what keeping it unsaved costs. */
+  chars: number;
   /**
    * What the store holds of its texts (their lengths) and the record's `rewrites` then, so the next save
    * appends only the rest; undefined when it must write whole texts (nothing saved yet, or a save failed since).
@@ -63,6 +71,7 @@ export class History {
   readonly #dirty = new Set<Saving>();
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #slice: { answers: number; chars: number };
+  readonly #maxUnsavedChars: number;
   #flushing: Promise<void> | undefined;
   /** The save that runs after the one under way, for those who asked meanwhile. */
   #next: Promise<void> | undefined;
@@ -73,6 +82,7 @@ export class History {
     this.store = o.store;
     this.#log = o.log ?? ((line) => console.error(line));
     this.#slice = { ...SLICE, ...o.slice };
+    this.#maxUnsavedChars = o.maxUnsavedChars ?? 64 * 1024 * 1024;
     this.#timer = setInterval(() => void this.save(), o.saveEveryMs ?? 500);
     this.#timer.unref();
   }
@@ -87,7 +97,16 @@ export class History {
    * now), and the returned writer records each burst of frames on its way to the log.
    */
   record(o: { start: AnswerStart; writer: StreamWriter; report: SaveReport }): StreamWriter {
-    const s: Saving = { start: o.start, record: new AnswerRecord(), report: o.report, started: false, ended: false, toldFailing: false, saved: undefined };
+    const s: Saving = {
+      start: o.start,
+      record: new AnswerRecord(),
+      report: o.report,
+      started: false,
+      ended: false,
+      toldFailing: false,
+      chars: 0,
+      saved: undefined,
+    };
     this.#saving.add(s);
     // Saved with the next tick (or the answer's end, if sooner), not now: a write before the first
     // token would add to its latency (bench/README.md, history-cost).
@@ -99,12 +118,14 @@ export class History {
           writer.append(burst);
         } finally {
           s.record.add(burst.text);
+          s.chars += burst.text.length;
           this.#dirty.add(s);
         }
       },
       end: (burst: Burst) => {
         writer.end(burst);
         s.record.add(burst.text);
+        s.chars += burst.text.length;
         s.ended = true;
         this.#dirty.add(s);
         this.#saveSoon();
@@ -230,6 +251,25 @@ export class History {
       if (s.toldFailing || s.ended) continue;
       s.toldFailing = true;
       s.report(false, `This answer is not being saved on the server (${message}); it will be saved when the store works again.`);
+    }
+    this.#bound();
+  }
+
+  /** Lets the oldest finished answers go once those waiting for the store pass `maxUnsavedChars`. */
+  #bound(): void {
+    let kept = 0;
+    for (const s of this.#saving) if (s.ended) kept += s.chars;
+    let dropped = 0;
+    // A Set iterates in insertion order: the oldest answers first.
+    for (const s of this.#saving) {
+      if (kept <= this.#maxUnsavedChars) break;
+      if (!s.ended) continue;
+      kept -= s.chars;
+      this.#forget(s);
+      dropped++;
+    }
+    if (dropped > 0) {
+      this.#log(`chat: history: the store still fails (${this.#failure}); ${dropped} finished answer(s) let go unsaved to bound memory`);
     }
   }
 

@@ -187,4 +187,24 @@ describe("History saves", () => {
     expect(await saved(r.inner, 0)).toMatchObject({ content: "The answer.", reasoning: "Let me think", status: "done" });
     await history.close();
   });
+
+  test("while the store fails, finished answers past the memory bound are let go oldest first, logged; the rest are saved once it is back", async () => {
+    const r = recordedStore();
+    const lines: string[] = [];
+    const history = new History({ store: r.store, saveEveryMs: 60_000, maxUnsavedChars: 450, log: (l) => lines.push(l) });
+    r.set(true);
+    const a = [0, 1, 2].map((i) => answer(history, i));
+    for (const x of a) {
+      x.say("x".repeat(100));
+      x.end();
+      await history.save();
+    }
+    expect(lines.some((l) => /1 finished answer\(s\) let go unsaved to bound memory/.test(l))).toBe(true);
+    r.set(false);
+    await history.save();
+    expect(await saved(r.inner, 0)).toBeUndefined();
+    expect(await saved(r.inner, 1)).toMatchObject({ content: "x".repeat(100), status: "done" });
+    expect(await saved(r.inner, 2)).toMatchObject({ content: "x".repeat(100), status: "done" });
+    await history.close();
+  });
 });
