@@ -65,7 +65,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class History {
   readonly store: HistoryStore;
   /** Saved changes, for the owners' open pages (GET /api/conversations/changes). */
-  readonly changes = new ChangeFeed();
+  readonly changes: ChangeFeed;
   readonly #log: (line: string) => void;
   readonly #saving = new Set<Saving>();
   readonly #dirty = new Set<Saving>();
@@ -80,6 +80,7 @@ export class History {
 
   constructor(o: HistoryOptions) {
     this.store = o.store;
+    this.changes = new ChangeFeed(o.store.changes);
     this.#log = o.log ?? ((line) => console.error(line));
     this.#slice = { ...SLICE, ...o.slice };
     this.#maxUnsavedChars = o.maxUnsavedChars ?? 64 * 1024 * 1024;

@@ -1,3 +1,5 @@
+import type { ChangeBus } from "./changes.ts";
+
 /** What a client may name a conversation or a message by. */
 export const RECORD_ID = /^[\w-]{1,100}$/;
 
@@ -152,5 +154,7 @@ export interface HistoryStore {
    * it with slices of a few dozen answers at most (history.ts), one call at a time.
    */
   saveAnswers(updates: readonly AnswerUpdate[], starts?: readonly AnswerStart[]): Promise<string[]>;
+  /** Present when several instances share the store: how they tell each other of changes. */
+  readonly changes?: ChangeBus | undefined;
   close(): Promise<void>;
 }
