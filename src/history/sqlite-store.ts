@@ -263,7 +263,10 @@ function startAnswer(db: Database, a: AnswerStart): boolean {
   // A client that names its answer by an id already used is not saved (its updates would land on another message).
   if (existing.some((m) => m.id === a.answerId)) return false;
   const taken = new Set(existing.map((m) => m.id));
-  let seq = existing.length;
+  // After the page removed some, the count is not the next number: the highest is.
+  let seq = db
+    .query<{ next: number }, [string, string]>("SELECT COALESCE(MAX(seq) + 1, 0) AS next FROM messages WHERE owner = ? AND conversation_id = ?")
+    .get(a.owner, a.conversationId)!.next;
   let { parent, rest } = placeMessages(existing, a.messages);
   for (const m of rest) {
     const id = m.id !== undefined && !taken.has(m.id) && m.id !== a.answerId ? m.id : crypto.randomUUID();

@@ -187,6 +187,28 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
       expect(await store.list("bob", { limit: 50, search: "sky" })).toEqual({ items: [], next: undefined });
     });
 
+    test("after the page removed a message, a new answer is still the newest in the conversation's order", async () => {
+      const s = start({ answerId: "a1", messages: [{ role: "user", content: "q1", id: "q1" }] });
+      await store.startAnswer(s);
+      await store.saveAnswers([update(s, { status: "error" })]);
+      const c = s.conversationId;
+      const follow = start({
+        conversationId: c,
+        answerId: "a2",
+        messages: [
+          { role: "user", content: "q1", id: "q1" },
+          { role: "assistant", content: "", id: "a1" },
+          { role: "user", content: "q2", id: "q2" },
+        ],
+      });
+      await store.startAnswer(follow);
+      await store.put("alice", { id: c, createdAt: 1, updatedAt: 2, settings: {}, messages: [], removed: ["a1"] });
+      for (const id of ["a3", "a4", "a5"]) {
+        await store.startAnswer(start({ conversationId: c, answerId: id, messages: [{ role: "user", content: "q1", id: "q1" }, { role: "user", content: "q2", id: "q2" }] }));
+      }
+      expect((await store.get("alice", c))!.messages.map((m) => m.id)).toEqual(["q1", "q2", "a2", "a3", "a4", "a5"]);
+    });
+
     test("an imported conversation is saved whole, every version and its leaf", async () => {
       const saved = await store.insert("alice", {
         id: "imported-1",
