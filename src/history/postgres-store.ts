@@ -1,5 +1,6 @@
 import { SQL } from "bun";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
+import type { Change, ChangeBus } from "./changes.ts";
 import { placeMessages } from "./placement.ts";
 import { BadCursor, decodeCursor, encodeCursor, likePattern, searchWords, summaryTitle } from "./query.ts";
 import type {
@@ -46,6 +47,10 @@ const LOST = {
 
 /** Serialises schema changes between processes starting at once (any fixed 64-bit key). */
 const MIGRATION_LOCK = 0x6275_6e63_6861_74n; // "bunchat"
+/** The NOTIFY channel the instances tell each other of changes on. */
+const CHANGES_CHANNEL = "bun_chat_history_changes";
+/** Postgres refuses a NOTIFY payload of 8000 bytes or more: a batch of changes stays under this. */
+const MAX_PAYLOAD = 7000;
 
 /**
  * The history in Postgres through Bun's SQL client, for several instances on one database: the same
@@ -80,6 +85,22 @@ export class PostgresHistoryStore implements HistoryStore {
   #timer: ReturnType<typeof setInterval> | undefined;
   #beating = false;
   #closed = false;
+  #announcing: { owner: string; change: Change }[] = [];
+  #subscription: SQL.ListenSubscription | undefined;
+  #relisten: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Changes told to the other instances with NOTIFY, a batch a turn of the event loop (a save tick's
+   * changes in one or a few notifications), and heard from them with LISTEN on a connection of its own,
+   * which Bun's client re-subscribes after a drop. A notification missed while Postgres was away is
+   * caught up by the pages' own comparison with the list (on reconnect, on focus, once a minute).
+   */
+  readonly changes: ChangeBus = {
+    announce: (owner, change) => {
+      if (this.#announcing.push({ owner, change }) === 1) setImmediate(() => void this.#notify());
+    },
+    listen: (deliver) => void this.#listen(deliver),
+  };
 
   constructor(o: PostgresOptions) {
     this.#heartbeatMs = o.heartbeatMs ?? 5_000;
@@ -251,11 +272,50 @@ export class PostgresHistoryStore implements HistoryStore {
     );
   }
 
+  async #notify(): Promise<void> {
+    const all = this.#announcing;
+    this.#announcing = [];
+    for (let i = 0; i < all.length && !this.#closed; ) {
+      const batch: { owner: string; change: Change }[] = [];
+      let size = 100;
+      for (; i < all.length && (batch.length === 0 || size + JSON.stringify(all[i]).length < MAX_PAYLOAD); i++) {
+        size += JSON.stringify(all[i]).length + 1;
+        batch.push(all[i]!);
+      }
+      const payload = JSON.stringify({ from: this.instance, changes: batch });
+      await this.#sql.notify(CHANGES_CHANNEL, payload).catch(() => {
+        // Postgres away: the pages on the other instances catch up by comparing lists.
+      });
+    }
+  }
+
+  async #listen(deliver: (owner: string, change: Change) => void): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.#subscription = await this.#sql.listen(CHANGES_CHANNEL, (payload) => {
+        let told: { from?: unknown; changes?: { owner: string; change: Change }[] };
+        try {
+          told = JSON.parse(payload) as typeof told;
+        } catch {
+          return;
+        }
+        if (told.from === this.instance || !Array.isArray(told.changes)) return;
+        for (const { owner, change } of told.changes) deliver(owner, change);
+      });
+    } catch {
+      // Not reachable yet: Bun re-subscribes a dropped LISTEN by itself, but a first one that failed is tried again here.
+      this.#relisten = setTimeout(() => void this.#listen(deliver), this.#heartbeatMs);
+      this.#relisten.unref?.();
+    }
+  }
+
   /** Leaves: this process's answers still streaming are marked lost now (nobody will finish them), its heartbeat row goes. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    clearTimeout(this.#relisten);
+    await this.#subscription?.unlisten().catch(() => {});
     const ready = this.#ready;
     try {
       if (ready) {

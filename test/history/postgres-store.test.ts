@@ -75,6 +75,35 @@ if (!hasPostgres) {
       for (const s of all) await s.close();
     }, 20_000);
 
+    test("changes saved through one instance reach the owner's listeners on the others (NOTIFY/LISTEN), once, and never another owner's", async () => {
+      const url = await pg.createDatabase();
+      const [a, b] = [await open({ url }), await open({ url })];
+      const [ha, hb] = [new History({ store: a, saveEveryMs: 60_000 }), new History({ store: b, saveEveryMs: 60_000 })];
+      const onB: unknown[] = [];
+      const onA: unknown[] = [];
+      const bobOnB: unknown[] = [];
+      hb.changes.subscribe("local", (c) => onB.push(c));
+      hb.changes.subscribe("bob", (c) => bobOnB.push(c));
+      ha.changes.subscribe("local", (c) => onA.push(c));
+      // Both listening before anything is told.
+      for (let i = 0; i < 100 && onB.length === 0; i++) {
+        ha.changes.publish("local", { id: "probe" });
+        await Bun.sleep(20);
+      }
+      onB.length = 0;
+      onA.length = 0;
+      const s = start();
+      await a.startAnswer(s);
+      await a.saveAnswers([update(s, { status: "done", content: "Hello" })]);
+      ha.changes.publish("local", { id: s.conversationId, updatedAt: 7, by: "laptop" });
+      const until = performance.now() + 5000;
+      while (onB.length === 0 && performance.now() < until) await Bun.sleep(10);
+      expect(onB).toEqual([{ id: s.conversationId, updatedAt: 7, by: "laptop" }]);
+      expect(onA).toEqual([{ id: s.conversationId, updatedAt: 7, by: "laptop" }]);
+      expect(bobOnB).toEqual([]);
+      await Promise.all([ha.close(), hb.close()]);
+    }, 20_000);
+
     test("a database from a newer release is refused with a message saying so", async () => {
       const url = await pg.createDatabase();
       const first = await open({ url });
@@ -262,13 +291,27 @@ if (!hasPostgres) {
     /** The same database with a password in its URL (trust auth ignores it): the log must never show it. */
     const withPassword = (url: string) => url.replace("postgres@", "postgres:pg-s3cret-pw@");
 
-    test("two instances share one database: an answer written through A is read, listed and continued through B; the log names Postgres, never the password", async () => {
+    test("two instances share one database: an answer written through A is read, listed and continued through B, and told to B's change feed at once; the log names Postgres, never the password", async () => {
       const url = withPassword(await pg.createDatabase());
       const [a, b] = await Promise.all([startChat({ env: env(url) }), startChat({ env: env(url) })]);
+      const feed = new AbortController();
       try {
+        // A page on B follows the owner's changes; the answer is asked through A.
+        const changes = await api(b.url, undefined).changes({ signal: feed.signal });
+        const heard = (async () => {
+          let text = "";
+          for await (const chunk of changes.body!) {
+            text += new TextDecoder().decode(chunk);
+            if (/"streaming":false/.test(text)) return text;
+          }
+          return text;
+        })().catch(() => "");
+        await Bun.sleep(200); // B's LISTEN is up
         const res = await api(a.url, undefined).chat({ messages: [{ role: "user", content: directive({ tokens: 5 }) }] });
         const id = res.headers.get("x-conversation-id")!;
         expect((await readSse(res)).done).toBe(true);
+        expect(await heard).toContain(`"id":"${id}"`);
+        feed.abort();
         const c = await waitForConversation(api(b.url, undefined), id, (c) => answerOf(c)?.status === "done");
         expect(answerOf(c).content).toBe(fakeText({ tokens: 5 }));
         const list = (await (await api(b.url, undefined).list()).json()) as { items: { id: string }[] };
