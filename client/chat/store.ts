@@ -209,8 +209,9 @@ export function createChat(opts: ChatOptions = {}) {
     // What shows if re-attaching never works: without a first request, the page went away mid-answer.
     let lost: ChatFailure = interrupted();
     let waits = 0;
-    // Speed is measured only for an answer this page sees from its first token (not one replayed after a reload).
-    const timing: Timing = { measurable: state.all[index]!.content === "" && !state.all[index]!.reasoning };
+    // Speed is measured only for an answer this page asked for: one re-attached to (after a reload, or
+    // from another device) replays what came before at network speed.
+    const timing: Timing = { measurable: first !== undefined };
     try {
       let events = first?.(ctrl.signal);
       while (streaming() && !ctrl.signal.aborted) {

@@ -186,6 +186,24 @@ describe("usage", () => {
     expect(usageLine(chat.state.messages[1]!.usage!, undefined)).toBe("12 tokens");
   });
 
+  test("an answer picked up from its start on another device is not timed either: what came before arrives at once", async () => {
+    const saved = [
+      { id: "1", role: "user", content: "Q" },
+      { id: "2", role: "assistant", content: "", status: "streaming", streamId: "s-1" },
+    ];
+    const chat = createChat({
+      persistence: memory(saved),
+      resume: async function* () {
+        yield delta("All of it");
+        yield finish("stop", 40);
+        yield done;
+      },
+    });
+    await chat.resume();
+    expect(chat.state.messages[1]).toMatchObject({ status: "done", content: "All of it" });
+    expect(chat.state.messages[1]!.writingMs).toBeUndefined();
+  });
+
   test("too little to measure gives no speed", () => {
     const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
     expect(tokensPerSecond(usage, 500)).toBeUndefined();
