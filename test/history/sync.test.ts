@@ -203,3 +203,23 @@ describe("changes reach the owner's other pages (GET /api/conversations/changes)
     expect((await api(chat.url, "tok-wrong").changes()).status).toBe(401);
   });
 });
+
+describe("the conversations API's own budget", () => {
+  test("ten times the chat's requests a minute per client, then 429 rate_limited with Retry-After; none where the chat has none", async () => {
+    const limited = await startChat({
+      env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_HISTORY: "on", CHAT_DATA_DIR: dataDir(), CHAT_REQUESTS_PER_MINUTE: "2" },
+    });
+    try {
+      const client = api(limited.url, undefined);
+      for (let i = 0; i < 20; i++) expect((await client.list()).status).toBe(200);
+      const refused = await client.list();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { error: { type: string } }).error.type).toBe("rate_limited");
+    } finally {
+      await limited.stop();
+    }
+    // The suite's own server (loopback, no limit set) took every call above this test without one.
+    for (let i = 0; i < 30; i++) expect((await alice().list()).status).toBe(200);
+  }, 20_000);
+});
