@@ -139,6 +139,8 @@ export function createConversationList(opts: {
     const c: Conversation = { id: newId(), createdAt: at, updatedAt: at, messages: [], settings: {}, ...init };
     setState("items", (items) => [c, ...items].sort(newestFirst));
     void keep(copy(c));
+    // An import (or the conversation of an earlier version) goes to the server at once; an empty one waits for its first message.
+    if (c.messages.length > 0) mirror?.changed(c.id, []);
     return c;
   }
 

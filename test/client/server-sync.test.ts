@@ -155,6 +155,15 @@ describe("the page's copy of the server's history (client/chat/server-sync.ts)",
     p.sync?.stop();
   });
 
+  test("an imported conversation goes to the server at once", async () => {
+    const p = await page(chat, [], { asked: true });
+    const imported = local();
+    const c = p.list.add({ messages: imported.messages, settings: {}, leaf: imported.leaf, title: "Imported" });
+    await until(() => p.list.get(c.id)?.syncedAt !== undefined, 2000);
+    expect(((await (await server().get(c.id)).json()) as Conversation).title).toBe("Imported");
+    p.sync?.stop();
+  });
+
   test("a conversation deleted while this page was closed is dropped when it opens", async () => {
     const gone = local();
     await server().put(gone.id, gone);
