@@ -46,6 +46,8 @@ export default function App() {
     // Changed in another tab (not one answering here: the list keeps ours) or deleted there: read again.
     onRemote: (id) => changedElsewhere(id),
   });
+  /** An answer is being written into conversation `id` for another device (the server's copy says so). */
+  const arrivingElsewhere = (id: string) => !!list.get(id)?.messages.some((m) => m.status === "streaming" && m.streamId);
   /** Conversation `id` changed in another tab or on another device (or was deleted there): shown as it now is. */
   const changedElsewhere = (id: string) => {
     chats.remove(id);
@@ -202,7 +204,7 @@ export default function App() {
         open={sidebarOpen()}
         items={list.state.items}
         activeId={activeId()}
-        answering={chats.answering}
+        answering={(id) => chats.answering(id) || arrivingElsewhere(id)}
         onOpen={(id) => {
           openConversation(id);
           if (!wide()) setSidebarOpen(false);

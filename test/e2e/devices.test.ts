@@ -63,6 +63,8 @@ describe.skipIf(!hasChromium)("conversations on the server, seen from two device
     const onB = sidebar(b.page).getByRole("button", { name: question, exact: true });
     await onB.waitFor({ timeout: 5_000 });
     const seenMs = performance.now() - sent;
+    // Before B opens it, its sidebar already says an answer is arriving there.
+    await sidebar(b.page).locator("li").filter({ hasText: question }).getByRole("img", { name: "Answering" }).waitFor({ timeout: 2_000 });
     await onB.click();
     // B follows the answer as it arrives, not only once it is over.
     await b.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 5_000 });
