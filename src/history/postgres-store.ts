@@ -14,6 +14,7 @@ import type {
   ListQuery,
   MessageRecord,
 } from "./store.ts";
+import { type MessageRow, metaOf, toMessage } from "./message-row.ts";
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:port/database` (DATABASE_URL). */
@@ -24,17 +25,6 @@ export interface PostgresOptions {
   leaseMs?: number;
   /** Connections in the pool. */
   max?: number;
-}
-
-interface MessageRow {
-  id: string;
-  parent: string | null;
-  role: "user" | "assistant";
-  content: string;
-  reasoning: string;
-  status: MessageRecord["status"] | null;
-  meta: string;
-  stream_id: string | null;
 }
 
 type Tx = SQL;
@@ -511,26 +501,6 @@ export class PostgresHistoryStore implements HistoryStore {
       await tx`INSERT INTO messages ${tx(chunk)}`;
     }
   }
-}
-
-/** Everything of a message without a column of its own, as JSON (undefined fields left out). */
-function metaOf(m: MessageRecord): string {
-  const { id: _i, parent: _p, role: _r, content: _c, reasoning: _re, status: _s, streamId: _st, ...rest } = m;
-  return JSON.stringify(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-}
-
-function toMessage(r: MessageRow): MessageRecord {
-  const meta = JSON.parse(r.meta) as Partial<MessageRecord>;
-  return {
-    id: r.id,
-    ...(r.parent !== null && { parent: r.parent }),
-    role: r.role,
-    content: r.content,
-    ...(r.reasoning !== "" && { reasoning: r.reasoning }),
-    ...(r.status !== null && { status: r.status }),
-    ...meta,
-    ...(r.stream_id !== null && { streamId: r.stream_id }),
-  };
 }
 
 /**

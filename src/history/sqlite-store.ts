@@ -15,23 +15,13 @@ import type {
 import { placeMessages } from "./placement.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { decodeCursor, encodeCursor, likePattern, searchWords, summaryTitle } from "./query.ts";
+import { type MessageRow, metaOf, toMessage } from "./message-row.ts";
 
 export interface SqliteOptions {
   /** The database file (":memory:" in tests). */
   path: string;
   /** Extra pragmas run after opening (tests: `max_page_count` to fill the "disk"). */
   pragmas?: readonly string[];
-}
-
-interface MessageRow {
-  id: string;
-  parent: string | null;
-  role: "user" | "assistant";
-  content: string;
-  reasoning: string;
-  status: MessageRecord["status"] | null;
-  meta: string;
-  stream_id: string | null;
 }
 
 /**
@@ -357,26 +347,6 @@ function insertMessage(db: Database, owner: string, conversationId: string, seq:
   db.query(
     "INSERT INTO messages (owner, conversation_id, id, seq, parent, role, content, reasoning, status, meta, stream_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   ).run(owner, conversationId, id, seq, parent ?? null, role, content, reasoning ?? "", status ?? null, metaOf(m), streamId ?? null);
-}
-
-/** Everything of a message without a column of its own, as JSON (undefined fields left out). */
-function metaOf(m: MessageRecord): string {
-  const { id: _i, parent: _p, role: _r, content: _c, reasoning: _re, status: _s, streamId: _st, ...rest } = m;
-  return JSON.stringify(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-}
-
-function toMessage(r: MessageRow): MessageRecord {
-  const meta = JSON.parse(r.meta) as Partial<MessageRecord>;
-  return {
-    id: r.id,
-    ...(r.parent !== null && { parent: r.parent }),
-    role: r.role,
-    content: r.content,
-    ...(r.reasoning !== "" && { reasoning: r.reasoning }),
-    ...(r.status !== null && { status: r.status }),
-    ...meta,
-    ...(r.stream_id !== null && { streamId: r.stream_id }),
-  };
 }
 
 /** Errors after which the handle is reopened: the file was replaced, repaired, or came back. */

@@ -106,16 +106,9 @@ export interface AnswerUpdate {
  * what the page changes without asking the model (the version on screen, settings, a question's files,
  * messages it removed) and whole conversations it had before the server kept them (an upload).
  */
-export interface ConversationSync {
-  id: string;
-  /** Used only when the conversation is new here (an upload); a rename is PATCH. */
-  title?: string | undefined;
-  createdAt: number;
-  updatedAt: number;
-  leaf?: string | undefined;
-  settings: Record<string, unknown>;
-  /** Oldest first. Answers the server already has stay the server's: it wrote them. */
-  messages: MessageRecord[];
+export interface ConversationSync extends ConversationRecord {
+  // `title` is used only when the conversation is new here (an upload); a rename is PATCH. Of
+  // `messages` (oldest first), answers the server already has stay the server's: it wrote them.
   /** Ids the page removed (a failed answer replaced, a conversation cleared); an answer still streaming stays. */
   removed: string[];
 }
