@@ -77,7 +77,7 @@ export default function ChatMessage(props: {
             )}
           </Match>
         </Switch>
-        <Show when={m().unsaved}>{(why) => <p class={styles.note} role="status">Not saved on the server: {why()}</p>}</Show>
+        <Show when={m().unsaved}>{(why) => <p class={styles.note} role="status">{why()}</p>}</Show>
         <AnswerFooter message={m()} canRegenerate={props.last && !props.busy} onRegenerate={props.onRetry}>
           {versions()}
           <Show when={m().status !== "streaming" && m().content !== ""}>

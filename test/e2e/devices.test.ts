@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { SHOTS, hasChromium, openPage, useBrowserSuite } from "../support/browser.ts";
@@ -139,4 +140,27 @@ describe.skipIf(!hasChromium)("conversations on the server, seen from two device
       await after.stop();
     }
   }, 45_000);
+
+  test("when the server cannot save (a corrupt database file), the answer still streams whole and says it is not saved", async () => {
+    const data = dataDir();
+    writeFileSync(join(data, "history.sqlite"), "this is not a database ".repeat(200));
+    const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fakeURL, OPENAI_MODEL: "gpt-fake", CHAT_HISTORY: "on", CHAT_DATA_DIR: data };
+    const broken = await startChat({ binary: join(suiteDir, "chat"), env });
+    const { context, page, foreign, problems } = await openPage(browser, broken.url, { viewport: { width: 1000, height: 760 } });
+    try {
+      await page.getByRole("textbox", { name: "Message" }).fill(`Save this ${directive({ tokens: 20, delay: 20 })}`);
+      await page.getByRole("textbox", { name: "Message" }).press("Enter");
+      await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 10_000 });
+      expect(await lastAnswer(page).locator("[data-text]").textContent()).toBe(fakeText({ tokens: 20 }));
+      const note = lastAnswer(page).getByRole("status").filter({ hasText: "This answer is not being saved on the server" });
+      expect(await note.textContent()).toContain("SQLITE_NOTADB");
+      await page.screenshot({ path: join(SHOTS, "devices-not-saved.png") });
+      expect(foreign).toEqual([]);
+      // The page's own sync asked the server for the list and was told the store failed (503): logged by the browser.
+      expect(problems.filter((p) => !p.includes("503"))).toEqual([]);
+    } finally {
+      await context.close();
+      await broken.stop();
+    }
+  }, 30_000);
 });
