@@ -1,3 +1,4 @@
+import type { Server } from "bun";
 import type { Config } from "../config.ts";
 import { ChatError, badRequest, conversationNotFound, errorResponse, historyDisabled, historyUnavailable } from "../errors.ts";
 import { readBody } from "./request.ts";
@@ -28,14 +29,14 @@ const NO_STORE = { "Cache-Control": "no-store" };
  */
 export function historyRoutes(deps: HistoryRouteDeps) {
   const run =
-    <R extends Request>(handler: (req: R, history: History, owner: string) => Promise<Response>) =>
-    async (req: R): Promise<Response> => {
+    <R extends Request>(handler: (req: R, history: History, owner: string, server: Server<unknown>) => Promise<Response>) =>
+    async (req: R, server: Server<unknown>): Promise<Response> => {
       if (!deps.history) return errorResponse(historyDisabled());
       try {
         // Answers saved once a tick: what this instance streamed so far is saved first, so a client
         // reads (or renames) the conversation its last POST named.
         await deps.history.save();
-        return await handler(req, deps.history, ownerOf(req));
+        return await handler(req, deps.history, ownerOf(req), server);
       } catch (err) {
         if (err instanceof ChatError) return errorResponse(err);
         if (err instanceof BadCursor) return errorResponse(badRequest(err.message));
@@ -121,7 +122,9 @@ export function historyRoutes(deps: HistoryRouteDeps) {
      * GET /api/conversations/changes: an event stream of the owner's changes, one `data: {"id","updatedAt"
      * | "removed","streaming","by"}` each, with `: ping` while quiet: how the page's other devices keep up.
      */
-    changes: run(async (req, history, owner) => {
+    changes: run(async (req, history, owner, server) => {
+      // Quiet for hours is normal here: the pings keep it open, never Bun's idle timeout (CHAT_HEARTBEAT_MS may exceed it).
+      server.timeout(req, 0);
       const reader = new AbortController();
       const queue: string[] = [];
       let wake: (() => void) | undefined;

@@ -223,3 +223,27 @@ describe("the conversations API's own budget", () => {
     for (let i = 0; i < 30; i++) expect((await alice().list()).status).toBe(200);
   }, 20_000);
 });
+
+describe("the change feed over a long quiet spell", () => {
+  test("stays open past Bun's 10 s idle timeout even when pings are rarer than that (CHAT_HEARTBEAT_MS=60000)", async () => {
+    const quiet = await startChat({
+      env: { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_HISTORY: "on", CHAT_DATA_DIR: dataDir(), CHAT_HEARTBEAT_MS: "60000" },
+    });
+    const controller = new AbortController();
+    try {
+      const client = api(quiet.url, undefined);
+      const res = await client.changes({ signal: controller.signal });
+      const reader = res.body!.getReader();
+      await reader.read(); // ": ok"
+      await Bun.sleep(12_000);
+      const copy = pageCopy();
+      await client.put(copy.id, copy);
+      const next = await Promise.race([reader.read(), Bun.sleep(3000).then(() => ({ done: true, value: undefined }))]);
+      expect(next.done).toBe(false);
+      expect(new TextDecoder().decode(next.value)).toContain(copy.id);
+    } finally {
+      controller.abort();
+      await quiet.stop();
+    }
+  }, 30_000);
+});
