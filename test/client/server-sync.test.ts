@@ -42,7 +42,7 @@ const local = (o: Partial<Conversation> = {}): Conversation => {
 };
 
 /** A page: its list (over `stored`), the server sync, and a record of what it asked the server. */
-async function page(server: ChatServer, stored: Conversation[] = [], o: { asked?: boolean; choose?: boolean } = {}) {
+async function page(server: ChatServer | { url: string }, stored: Conversation[] = [], o: { asked?: boolean; choose?: boolean; retryMs?: number[] } = {}) {
   const calls: string[] = [];
   const remote: string[] = [];
   let offered: number | undefined;
@@ -59,7 +59,7 @@ async function page(server: ChatServer, stored: Conversation[] = [], o: { asked?
       if (o.choose !== undefined) choose(o.choose);
     },
     asked: { get: () => asked, set: () => void (asked = true) },
-    retryMs: [50],
+    retryMs: o.retryMs ?? [50],
     fetch: ((path: string, init?: RequestInit) => {
       calls.push(`${init?.method ?? "GET"} ${path}`);
       return fetch(`${server.url}${path}`, init);
@@ -174,4 +174,27 @@ describe("the page's copy of the server's history (client/chat/server-sync.ts)",
     expect(p.offered()).toBeUndefined();
     p.sync?.stop();
   });
+
+  test("changes made while the feed was down (the server restarted) are caught up when it reconnects", async () => {
+    const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+    const port = String(probe.port);
+    probe.stop(true);
+    const data = dataDir();
+    const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, CHAT_HISTORY: "on", CHAT_DATA_DIR: data, PORT: port };
+    const first = await startChat({ env });
+    const shared = local();
+    await api(first.url, undefined).put(shared.id, shared);
+    const p = await page({ url: first.url }, [], { asked: true, retryMs: [1000] });
+    expect(p.list.get(shared.id)).toBeDefined();
+    await first.stop();
+    const second = await startChat({ env });
+    try {
+      // Renamed while this page's feed is down: the change is told to nobody.
+      await api(second.url, undefined).rename(shared.id, "Renamed while away");
+      await until(() => p.list.get(shared.id)?.title === "Renamed while away", 5000);
+    } finally {
+      p.sync?.stop();
+      await second.stop();
+    }
+  }, 20_000);
 });
