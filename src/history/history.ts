@@ -47,6 +47,8 @@ interface Saving {
   saved: { content: number; reasoning: number; rewrites: number } | undefined;
 }
 
+const notSaved = (why: string) => `This answer is not being saved on the server (${why}); it will be saved when the store works again.`;
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -93,6 +95,11 @@ export class History {
     return this.#failure;
   }
 
+  /** The store could not even be opened (at start): answers are told so from their first frame. */
+  failing(message: string): void {
+    this.#failure ??= message;
+  }
+
   /**
    * Starts saving an answer: its question is saved at once (or with the next save, if the store fails
    * now), and the returned writer records each burst of frames on its way to the log.
@@ -109,6 +116,11 @@ export class History {
       saved: undefined,
     };
     this.#saving.add(s);
+    // The store is known to fail: told now, not at the first save (a short answer may end before it).
+    if (this.#failure !== undefined) {
+      s.toldFailing = true;
+      o.report(false, notSaved(this.#failure));
+    }
     // Saved with the next tick (or the answer's end, if sooner), not now: a write before the first
     // token would add to its latency (bench/README.md, history-cost).
     this.#dirty.add(s);
@@ -251,7 +263,7 @@ export class History {
     for (const s of batch) {
       if (s.toldFailing || s.ended) continue;
       s.toldFailing = true;
-      s.report(false, `This answer is not being saved on the server (${message}); it will be saved when the store works again.`);
+      s.report(false, notSaved(message));
     }
     this.#bound();
   }

@@ -17,24 +17,30 @@ export function openHistory(config: HistoryConfig, log: (line: string) => void =
   if (url) log(`chat: history: DATABASE_URL is not a postgres:// URL (${url.split(":")[0]}:…); keeping history in SQLite`);
   const path = join(config.dataDir, "history.sqlite");
   const store = new SqliteHistoryStore({ path });
+  const history = new History({ store, log });
   try {
     store.open();
     console.log(`chat: conversations kept in ${path}`);
   } catch (err) {
     log(`chat: history: cannot open ${path} (${describe(err)}); answers stream unsaved until it opens`);
+    history.failing(describe(err));
   }
-  return new History({ store, log });
+  return history;
 }
 
 /** Postgres connects in the background: the server starts at once, and the log says how it went. */
 function openPostgres(url: string, log: (line: string) => void): History {
   const shown = redactUrl(url);
   const store = new PostgresHistoryStore({ url });
+  const history = new History({ store, log });
   store.open().then(
     () => console.log(`chat: conversations kept in Postgres at ${shown}`),
-    (err: unknown) => log(`chat: history: cannot open Postgres at ${shown} (${describe(err)}); answers stream unsaved until it opens`),
+    (err: unknown) => {
+      log(`chat: history: cannot open Postgres at ${shown} (${describe(err)}); answers stream unsaved until it opens`);
+      history.failing(describe(err));
+    },
   );
-  return new History({ store, log });
+  return history;
 }
 
 function describe(err: unknown): string {

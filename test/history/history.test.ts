@@ -207,4 +207,24 @@ describe("History saves", () => {
     expect(await saved(r.inner, 2)).toMatchObject({ content: "x".repeat(100), status: "done" });
     await history.close();
   });
+
+  test("a store known to fail (it could not be opened) is told to an answer from its start, even one that ends before any save", async () => {
+    const r = recordedStore();
+    r.set(true);
+    const history = new History({ store: r.store, saveEveryMs: 60_000, log: () => {} });
+    history.failing("SQLITE_NOTADB: file is not a database");
+    const told: [boolean, string | undefined][] = [];
+    const start: AnswerStart = {
+      owner: "local",
+      conversationId: "c-told",
+      messages: [{ role: "user", content: "q" }],
+      settings: {},
+      answerId: "a-told",
+      streamId: "s-told",
+      at: Date.now(),
+    };
+    history.record({ start, writer: sink, report: (saved, message) => told.push([saved, message]) });
+    expect(told).toEqual([[false, expect.stringContaining("SQLITE_NOTADB: file is not a database")]]);
+    await history.close();
+  });
 });
