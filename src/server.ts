@@ -7,7 +7,6 @@ import { type ChatError, errorResponse, internalError, methodNotAllowed, notFoun
 import { historyRoutes } from "./http/conversation-routes.ts";
 import { Page } from "./page.ts";
 import { checkAuth, checkHost, checkJson, checkOrigin } from "./security/guard.ts";
-import { RateLimiter } from "./security/rate-limit.ts";
 
 type Handler<R extends Request = Request> = (req: R, server: Bun.Server<unknown>) => Response | Promise<Response>;
 
@@ -20,16 +19,6 @@ export function startServer(deps: ChatDeps) {
   const { open, api, write, post } = guards(config);
   const client = new Page(page);
   const history = historyRoutes(deps);
-  // The conversations API has a budget of its own per client address, ten times the chat's (the page
-  // syncs in the background: a list a minute, a fetch per change); none where the chat has none.
-  const { requestsPerMinute } = config.limits;
-  const restBudget = new RateLimiter(requestsPerMinute * 10);
-  const limited =
-    <R extends Request>(handler: Handler<R>): Handler<R> =>
-    (req, server) => {
-      const refused = requestsPerMinute > 0 ? restBudget.take(server.requestIP(req)?.address ?? "unknown") : undefined;
-      return refused ? errorResponse(refused) : handler(req, server);
-    };
   return Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -56,16 +45,11 @@ export function startServer(deps: ChatDeps) {
       // Stop: ends the answer at once, on whichever instance generates it.
       "/api/chat/:id": { DELETE: write((req) => handleStop(req, deps)) },
       // Conversations kept on the server (CHAT_HISTORY=on), each owner's own: list (?q=, ?cursor=), import.
-      "/api/conversations": { GET: api(limited(history.list)), POST: post(limited(history.import)) },
+      "/api/conversations": { GET: api(history.list), POST: post(history.import) },
       // Each owner's changes as they are saved, for the page's other devices (an event stream).
-      "/api/conversations/changes": { GET: api(limited(history.changes)) },
-      "/api/conversations/:id": {
-        GET: api(limited(history.get)),
-        PUT: post(limited(history.put)),
-        PATCH: post(limited(history.rename)),
-        DELETE: write(limited(history.remove)),
-      },
-      "/api/conversations/:id/export": { GET: api(limited(history.export)) },
+      "/api/conversations/changes": { GET: api(history.changes) },
+      "/api/conversations/:id": { GET: api(history.get), PUT: post(history.put), PATCH: post(history.rename), DELETE: write(history.remove) },
+      "/api/conversations/:id/export": { GET: api(history.export) },
     },
     // Bundled assets (hashed script and style files) and everything unknown.
     fetch: open(async (req) => (req.method === "GET" && (await client.serve(new URL(req.url).pathname))) || noSuchEndpoint()),

@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import { ChatError, badRequest, conversationNotFound, errorResponse, historyDisabled, historyUnavailable } from "../errors.ts";
 import { readBody } from "./request.ts";
 import { ownerOf } from "../security/owners.ts";
+import { RateLimiter } from "../security/rate-limit.ts";
 import type { History } from "../history/history.ts";
 import { BadCursor } from "../history/query.ts";
 import { exportConversation, parseImport, parseSync } from "../history/transfer.ts";
@@ -28,10 +29,17 @@ const NO_STORE = { "Cache-Control": "no-store" };
  * answered exactly as an unknown one (404 `conversation_not_found`).
  */
 export function historyRoutes(deps: HistoryRouteDeps) {
+  // A budget of its own per client address, ten times the chat's (the page syncs in the background: a
+  // list a minute, a fetch per change); none where the chat has none.
+  const { requestsPerMinute } = deps.config.limits;
+  const budget = new RateLimiter(requestsPerMinute * 10);
   const run =
     <R extends Request>(handler: (req: R, history: History, owner: string, server: Server<unknown>) => Promise<Response>) =>
     async (req: R, server: Server<unknown>): Promise<Response> => {
       if (!deps.history) return errorResponse(historyDisabled());
+      // The address costs a system call (getpeername): asked only when there is a limit.
+      const refused = requestsPerMinute > 0 ? budget.take(server.requestIP(req)?.address ?? "unknown") : undefined;
+      if (refused) return errorResponse(refused);
       try {
         // Answers saved once a tick: what this instance streamed so far is saved first, so a client
         // reads (or renames) the conversation its last POST named.

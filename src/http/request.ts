@@ -18,7 +18,6 @@ export interface ChatRequest {
   answerId?: string;
 }
 
-
 // One decoder for every request: without `stream: true`, decode() keeps no state between calls.
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
