@@ -210,10 +210,6 @@ export class PostgresHistoryStore implements HistoryStore {
     return this.#use((sql) => sql.begin((tx) => this.#put(tx, owner, sync)));
   }
 
-  async owns(owner: string, id: string): Promise<boolean> {
-    return this.#use(async (sql) => (await sql`SELECT 1 FROM conversations WHERE id = ${id} AND owner = ${owner}`).length > 0);
-  }
-
   async startAnswer(a: AnswerStart): Promise<boolean> {
     return this.#use((sql) => sql.begin((tx) => this.#startAnswer(tx, a)));
   }

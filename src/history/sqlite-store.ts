@@ -149,10 +149,6 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.#use((db) => db.transaction(() => putConversation(db, owner, sync))());
   }
 
-  async owns(owner: string, id: string): Promise<boolean> {
-    return this.#use((db) => db.query("SELECT 1 FROM conversations WHERE id = ? AND owner = ?").get(id, owner) !== null);
-  }
-
   async startAnswer(a: AnswerStart): Promise<boolean> {
     return this.#use((db) => db.transaction(() => startAnswer(db, a))());
   }

@@ -133,8 +133,6 @@ export interface HistoryStore {
    * time only moves forward.
    */
   put(owner: string, sync: ConversationSync): Promise<{ updatedAt: number }>;
-  /** True when the conversation exists and is the owner's. */
-  owns(owner: string, id: string): Promise<boolean>;
   /**
    * Saves an answer's start in one transaction: the conversation (created when new), the request's
    * messages it lacks, and the answer (status streaming). False when the answer's id is already used in

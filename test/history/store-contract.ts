@@ -123,8 +123,6 @@ export function describeHistoryStore(name: string, open: () => Promise<HistorySt
       await store.startAnswer(s);
       const id = s.conversationId;
       expect(await store.get("bob", id)).toBeUndefined();
-      expect(await store.owns("bob", id)).toBe(false);
-      expect(await store.owns("alice", id)).toBe(true);
       expect(await store.rename("bob", id, "mine now")).toBe(false);
       expect(await store.remove("bob", id)).toBe(false);
       expect((await store.list("bob", { limit: 50 })).items).toEqual([]);
