@@ -243,14 +243,14 @@ export class History {
 
   /** One change per conversation saved (its newest time, and whether an answer in it still streams). */
   #tell(updates: readonly AnswerUpdate[]): void {
-    const told = new Map<string, { owner: string; updatedAt: number; streaming: boolean }>();
+    const told = new Map<string, { owner: string; id: string; updatedAt: number; streaming: boolean }>();
     for (const u of updates) {
       const key = `${u.owner}\n${u.conversationId}`;
       const seen = told.get(key);
       const streaming = u.status === "streaming" || (seen?.streaming ?? false);
-      told.set(key, { owner: u.owner, updatedAt: Math.max(u.at, seen?.updatedAt ?? 0), streaming });
+      told.set(key, { owner: u.owner, id: u.conversationId, updatedAt: Math.max(u.at, seen?.updatedAt ?? 0), streaming });
     }
-    for (const [key, c] of told) this.changes.publish(c.owner, { id: key.slice(c.owner.length + 1), updatedAt: c.updatedAt, streaming: c.streaming });
+    for (const { owner, id, updatedAt, streaming } of told.values()) this.changes.publish(owner, { id, updatedAt, streaming });
   }
 
   #failed(err: unknown, batch: Saving[]): void {
