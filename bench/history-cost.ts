@@ -20,11 +20,11 @@ import { PostgresHistoryStore } from "../src/history/postgres-store.ts";
 import { SqliteHistoryStore } from "../src/history/sqlite-store.ts";
 import type { HistoryStore } from "../src/history/store.ts";
 import type { StreamWriter } from "../src/resume/store.ts";
-import { AnswerFrames } from "../src/wire/answer-frames.ts";
 import { startChat } from "../test/support/chat-server.ts";
 import { fakeText, startFakeOpenAI } from "../test/support/fake-openai.ts";
 import { type PostgresServer, hasPostgres, startPostgres } from "../test/support/postgres.ts";
 import { postChat, readSse, userSays } from "../test/support/sse.ts";
+import { streamAnswers } from "./history-load.ts";
 import { cpuUs } from "./procs.ts";
 
 const answers = Number(process.argv[2] ?? 200);
@@ -92,7 +92,6 @@ async function writePath(kind: Kind) {
       report: () => {},
     }),
   );
-  const frames = writers.map(() => new AnswerFrames());
   let worstStall = 0;
   let last = performance.now();
   const probe = setInterval(() => {
@@ -103,22 +102,7 @@ async function writePath(kind: Kind) {
   const cpu0 = process.cpuUsage();
   const pg0 = postgresCpuUs();
   const t0 = performance.now();
-  // Every answer gets a token a turn, 4 tokens a "network read", yielding between reads as a relay does.
-  for (let t = 0; t < tokens; t += 4) {
-    for (let a = 0; a < answers; a++) {
-      const f = frames[a]!;
-      for (let k = 0; k < 4; k++) f.content(` token${t + k}`);
-      writers[a]!.append(f.take()!);
-    }
-    // A read every 20 ms per answer (200 tokens/s each): the saves happen at their ticks, among the reads.
-    await Bun.sleep(20);
-  }
-  for (let a = 0; a < answers; a++) {
-    const f = frames[a]!;
-    f.event("finish", '{"finish_reason":"stop"}');
-    f.done();
-    writers[a]!.end(f.take()!);
-  }
+  await streamAnswers(writers, tokens);
   await history.save();
   await history.save();
   const ms = performance.now() - t0;

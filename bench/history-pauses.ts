@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { History } from "../src/history/history.ts";
 import { SqliteHistoryStore } from "../src/history/sqlite-store.ts";
 import type { StreamWriter } from "../src/resume/store.ts";
-import { AnswerFrames } from "../src/wire/answer-frames.ts";
+import { streamAnswers } from "./history-load.ts";
 
 const answers = Number(process.argv[2] ?? 200);
 const tokens = Number(process.argv[3] ?? 500);
@@ -62,7 +62,6 @@ async function run(dir: string) {
       report: () => {},
     }),
   );
-  const frames = writers.map(() => new AnswerFrames());
   const pauses: number[] = [];
   const cpuPauses: number[] = [];
   let last = performance.now();
@@ -77,21 +76,7 @@ async function run(dir: string) {
   }, 1);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  // Every answer gets 4 tokens a "network read" every 20 ms (200 tokens/s each), as bench/history-cost.ts.
-  for (let t = 0; t < tokens; t += 4) {
-    for (let a = 0; a < answers; a++) {
-      const f = frames[a]!;
-      for (let k = 0; k < 4; k++) f.content(` token${t + k}`);
-      writers[a]!.append(f.take()!);
-    }
-    await Bun.sleep(20);
-  }
-  for (let a = 0; a < answers; a++) {
-    const f = frames[a]!;
-    f.event("finish", '{"finish_reason":"stop"}');
-    f.done();
-    writers[a]!.end(f.take()!);
-  }
+  await streamAnswers(writers, tokens);
   await history.save();
   await history.save();
   const ms = performance.now() - t0;
