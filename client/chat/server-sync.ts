@@ -53,6 +53,7 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   const client = Array.from(crypto.getRandomValues(new Uint8Array(9)), (b) => b.toString(36)).join("");
   const headers = (json = false) => ({ ...bearer(o.token()), "X-Chat-Client": client, ...(json && { "Content-Type": "application/json" }) });
   const call = (path: string, init: RequestInit = {}) => doFetch(path, { ...init, headers: { ...headers(init.body !== undefined), ...init.headers } });
+  const one = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
 
   const asked = o.asked ?? { get: remembered, set: remember };
   const first = await listAll(call);
@@ -68,7 +69,7 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   /** PATCHes the title as the list has it; false when the server does not have the conversation. */
   const retitleNow = async (id: string) => {
     const body = JSON.stringify({ title: o.list.get(id)?.title ?? null });
-    const res = await call(`/api/conversations/${encodeURIComponent(id)}`, { method: "PATCH", body }).catch(() => undefined);
+    const res = await call(one(id), { method: "PATCH", body }).catch(() => undefined);
     return res?.status !== 404;
   };
 
@@ -90,7 +91,7 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
     if (!c || c.localOnly || c.messages.length === 0 || o.busy(id)) return;
     const removed = [...(pending.get(id) ?? [])];
     try {
-      const res = await call(`/api/conversations/${encodeURIComponent(id)}`, { method: "PUT", body: JSON.stringify(toServer(c, removed)) });
+      const res = await call(one(id), { method: "PUT", body: JSON.stringify(toServer(c, removed)) });
       if (!res.ok) return;
       const { updatedAt } = (await res.json()) as { updatedAt: number };
       for (const r of removed) pending.get(id)?.delete(r);
@@ -101,20 +102,21 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
     }
   };
 
+  /** Deleted on the server (on another device): gone here too, and shown so. */
+  const gone = (id: string) => {
+    if (!o.list.get(id)) return;
+    o.list.forget(id);
+    o.onRemote(id);
+  };
+
   /** Reads conversation `id` from the server into the list (gone there: gone here). */
   const pull = async (id: string) => {
     if (o.busy(id)) return;
     const edit = edits.get(id);
-    const res = await call(`/api/conversations/${encodeURIComponent(id)}`);
+    const res = await call(one(id));
     // Changed here meanwhile (a rename, a version picked): this page's copy is newer, and on its way.
     if (edits.get(id) !== edit || timers.has(id)) return;
-    if (res.status === 404) {
-      if (o.list.get(id)) {
-        o.list.forget(id);
-        o.onRemote(id);
-      }
-      return;
-    }
+    if (res.status === 404) return gone(id);
     if (!res.ok || o.busy(id)) return;
     const remote = fromServer((await res.json()) as ServerConversation);
     const local = o.list.get(id);
@@ -134,11 +136,9 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
     const onlyHere: Conversation[] = [];
     for (const c of [...o.list.state.items]) {
       if (there.has(c.id) || c.localOnly || o.busy(c.id)) continue;
-      if (c.syncedAt !== undefined) {
-        // It was on the server and is not now: deleted on another device.
-        o.list.forget(c.id);
-        o.onRemote(c.id);
-      } else if (c.messages.length > 0) onlyHere.push(c);
+      // It was on the server and is not now: deleted on another device.
+      if (c.syncedAt !== undefined) gone(c.id);
+      else if (c.messages.length > 0) onlyHere.push(c);
     }
     if (onlyHere.length === 0) return asked.set();
     if (!offer || asked.get()) {
@@ -178,7 +178,7 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
     },
     removed: (id) => {
       edited(id);
-      void call(`/api/conversations/${encodeURIComponent(id)}`, { method: "DELETE" }).catch(() => {});
+      void call(one(id), { method: "DELETE" }).catch(() => {});
     },
   });
 
@@ -186,12 +186,8 @@ export async function startServerSync(o: ServerSyncOptions): Promise<{ stop(): v
   void follow(call, stopped.signal, o.retryMs ?? [1000, 2000, 5000, 15_000], {
     change: (c) => {
       if (c.by === client || o.busy(c.id)) return;
-      if (c.removed) {
-        if (!o.list.get(c.id)) return;
-        o.list.forget(c.id);
-        return o.onRemote(c.id);
-      }
-      void pull(c.id).catch(() => {});
+      if (c.removed) gone(c.id);
+      else void pull(c.id).catch(() => {});
     },
     // Changes while the feed was down are not replayed: compare instead.
     reconnected: () => void resync(),
