@@ -124,12 +124,14 @@ export function createConversationList(opts: {
   const find = (id: string) => state.items.find((c) => c.id === id);
   const sort = () => setState("items", (items) => [...items].sort(newestFirst));
   const drop = (id: string) => setState("items", (items) => items.filter((c) => c.id !== id));
+  /** `c` in place of the conversation with its id (or as a new one), where its time puts it. */
+  const replace = (c: Conversation) => setState("items", (items) => [...items.filter((x) => x.id !== c.id), c].sort(newestFirst));
   if (opts.channel) {
     opts.channel.onmessage = ({ data: { put, remove } }: MessageEvent<Change>) => {
       const id = put?.id ?? remove!;
       if (put && opts.busy?.(id)) return;
-      drop(id);
-      if (put) setState("items", (items) => [...items, put].sort(newestFirst));
+      if (put) replace(put);
+      else drop(id);
       opts.onRemote?.(id);
     };
   }
@@ -202,8 +204,7 @@ export function createConversationList(opts: {
 
     /** The server's copy of a conversation, in place of this one (or as a new one): kept, and told to the other tabs. */
     fromServer(c: Conversation): void {
-      drop(c.id);
-      setState("items", (items) => [...items, c].sort(newestFirst));
+      replace(c);
       void keep(copy(c));
     },
     /** Marks a conversation (synced up to a time, or kept here only) without it changing or moving. */
